@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { parseOffset } from '../shared/parse-offset.js';
+import { isValidZone } from '../shared/is-valid-zone.js';
+
+// host, host:port, or [v6]:port; lower-case letters, digits, dots and dashes.
+const HOST_PORT = /^(?:[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?|\[[0-9a-f:.]+\])(?::\d{1,5})?$/;
+
+const offset = z.string().refine((s) => parseOffset(s) !== undefined, {
+  message: 'expected an offset such as 1d, 2h or 15m',
+});
+
+/** Everything the settings files and environment may hold; secrets only ever come from the environment. */
+export const configSchema = z
+  .object({
+    server: z.object({ port: z.coerce.number().int().min(0).max(65535) }).strict(),
+    timezone: z.string().refine(isValidZone, { message: 'expected an IANA time zone such as Asia/Shanghai' }),
+    knowledge: z
+      .object({
+        dirs: z.array(z.string().min(1)).min(1, 'at least one knowledge folder is needed'),
+        maxFileBytes: z.number().int().positive(),
+      })
+      .strict(),
+    dataDir: z.string().min(1),
+    dingtalk: z
+      .object({
+        apiBase: z.url({ protocol: /^https?$/, message: 'expected an http(s) URL' }),
+        sessionHosts: z.array(
+          z
+            .string()
+            .transform((s) => s.trim().toLowerCase())
+            .refine((s) => HOST_PORT.test(s), { message: 'expected host or host:port' }),
+        ),
+        signatureWindowSeconds: z.number().int().min(1).max(3600),
+        appSecret: z.string().min(1).optional(),
+        robotCode: z.string().min(1).optional(),
+      })
+      .strict(),
+    reminders: z.object({ offsets: z.array(offset) }).strict(),
+    log: z
+      .object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']) })
+      .strict(),
+    configDir: z.string(),
+  })
+  .strict();
+
+export type Config = z.infer<typeof configSchema>;

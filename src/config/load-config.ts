@@ -1,0 +1,144 @@
+import { readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import deepmerge from 'deepmerge';
+import { LineCounter, parseDocument } from 'yaml';
+import { configSchema, type Config } from './config-schema.js';
+
+export type { Config } from './config-schema.js';
+
+/** Every problem found in the configuration, reported together. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+interface EnvSetting {
+  path: readonly string[];
+  parse?: (value: string) => unknown;
+}
+
+const list = (separator: string) => (value: string) =>
+  value
+    .split(separator)
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+/** Environment variables and the settings they fill; the README's configuration table lists them. */
+export const ENV_SETTINGS: Readonly<Record<string, EnvSetting>> = {
+  PORT: { path: ['server', 'port'] },
+  KNOWLEDGE_DIR: { path: ['knowledge', 'dirs'], parse: list(':') },
+  DATA_DIR: { path: ['dataDir'] },
+  DINGTALK_APP_SECRET: { path: ['dingtalk', 'appSecret'] },
+  DINGTALK_ROBOT_CODE: { path: ['dingtalk', 'robotCode'] },
+  DINGTALK_API_BASE: { path: ['dingtalk', 'apiBase'] },
+  DINGTALK_SESSION_HOSTS: { path: ['dingtalk', 'sessionHosts'], parse: list(',') },
+  LOG_LEVEL: { path: ['log', 'level'] },
+};
+
+/** Settings that must never sit in a file in the repository. */
+const SECRET_KEYS = ['appSecret', 'robotCode'] as const;
+
+/**
+ * Reads config/default.yaml, then config/local.yaml if present, then the environment, and
+ * validates the result. Throws ConfigError naming every problem with its path and origin.
+ */
+export function loadConfig(env: Env = process.env): Readonly<Config> {
+  const configDir = env.CONFIG_DIR?.trim() || './config';
+  const problems: string[] = [];
+  const origins = new Map<string, string>();
+
+  const layers: Record<string, unknown>[] = [];
+  for (const name of ['default.yaml', 'local.yaml']) {
+    const file = join(configDir, name);
+    if (!existsSync(file)) {
+      if (name === 'default.yaml') problems.push(`${file}: not found (set CONFIG_DIR to the folder holding it)`);
+      continue;
+    }
+    const data = readYamlFile(file, problems);
+    if (!data) continue;
+    const dingtalk = isPlainObject(data.dingtalk) ? data.dingtalk : {};
+    for (const key of SECRET_KEYS) {
+      if (key in dingtalk) {
+        problems.push(`${file}: dingtalk.${key}: secrets are read from the environment only`);
+        delete dingtalk[key];
+      }
+    }
+    for (const path of leafPaths(data)) origins.set(path, file);
+    layers.push(data);
+  }
+
+  for (const [name, setting] of Object.entries(ENV_SETTINGS)) {
+    const raw = env[name];
+    if (raw === undefined || raw.trim() === '') continue;
+    layers.push(objectAt(setting.path, setting.parse ? setting.parse(raw) : raw.trim()));
+    origins.set(setting.path.join('.'), `env ${name}`);
+  }
+  layers.push({ configDir });
+  // Lists replace rather than extend, so local.yaml can shorten a default list.
+  const merged = deepmerge.all(layers, { arrayMerge: (_target, source: unknown[]) => source });
+
+  const result = configSchema.safeParse(merged);
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      const path = issue.path.map(String).join('.');
+      const origin = originOf(origins, path);
+      problems.push(`${path || '(root)'}: ${issue.message}${origin ? ` (from ${origin})` : ''}`);
+    }
+  }
+  if (problems.length > 0 || !result.success) throw new ConfigError(problems);
+  return deepFreeze(result.data);
+}
+
+function readYamlFile(file: string, problems: string[]): Record<string, unknown> | undefined {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(readFileSync(file, 'utf8'), { lineCounter, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    for (const error of doc.errors) {
+      const line = lineCounter.linePos(error.pos[0]).line;
+      problems.push(`${file}:${line}: ${error.message.split('\n')[0] ?? ''}`);
+    }
+    return undefined;
+  }
+  const data: unknown = doc.toJS();
+  if (data === null || data === undefined) return {};
+  if (typeof data !== 'object' || Array.isArray(data)) {
+    problems.push(`${file}:1: expected a mapping of settings`);
+    return undefined;
+  }
+  return data as Record<string, unknown>;
+}
+
+function originOf(origins: Map<string, string>, path: string): string | undefined {
+  for (let p = path; p; p = p.includes('.') ? p.slice(0, p.lastIndexOf('.')) : '') {
+    const origin = origins.get(p);
+    if (origin) return origin;
+  }
+  return undefined;
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** A nested object holding one value at a path, to merge as a layer. */
+function objectAt(path: readonly string[], value: unknown): Record<string, unknown> {
+  return path.reduceRight<Record<string, unknown>>((inner, key) => ({ [key]: inner }), value as never);
+}
+
+function leafPaths(data: Record<string, unknown>, prefix = ''): string[] {
+  return Object.entries(data).flatMap(([key, value]) => {
+    const path = prefix ? `${prefix}.${key}` : key;
+    return isPlainObject(value) ? [path, ...leafPaths(value, path)] : [path];
+  });
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}

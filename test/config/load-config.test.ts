@@ -1,0 +1,104 @@
+import { mkdtempSync, writeFileSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig, ConfigError } from '../../src/config/load-config.js';
+
+function configDir(local?: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'qa-bot-config-'));
+  copyFileSync('config/default.yaml', join(dir, 'default.yaml'));
+  if (local !== undefined) writeFileSync(join(dir, 'local.yaml'), local);
+  return dir;
+}
+
+function problemsOf(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('reads the shipped defaults', () => {
+    const config = loadConfig({ CONFIG_DIR: configDir() });
+    expect(config.server.port).toBe(3000);
+    expect(config.timezone).toBe('Asia/Shanghai');
+    expect(config.knowledge.dirs).toEqual(['./knowledge']);
+    expect(config.dataDir).toBe('./data');
+    expect(config.dingtalk.apiBase).toBe('https://oapi.dingtalk.com');
+    expect(config.dingtalk.sessionHosts).toEqual(['oapi.dingtalk.com', 'api.dingtalk.com']);
+    expect(config.dingtalk.appSecret).toBeUndefined();
+    expect(config.reminders.offsets).toEqual(['1d', '1h']);
+    expect(Object.isFrozen(config.dingtalk)).toBe(true);
+  });
+
+  it('lets local.yaml override defaults, replacing lists', () => {
+    const config = loadConfig({ CONFIG_DIR: configDir('timezone: Europe/Berlin\nreminders:\n  offsets: [15m]\n') });
+    expect(config.timezone).toBe('Europe/Berlin');
+    expect(config.reminders.offsets).toEqual(['15m']);
+    expect(config.server.port).toBe(3000);
+  });
+
+  it('lets the environment override both', () => {
+    const config = loadConfig({
+      CONFIG_DIR: configDir('server:\n  port: 4000\n'),
+      PORT: '5000',
+      KNOWLEDGE_DIR: './a:./b',
+      DATA_DIR: '/var/lib/bot',
+      DINGTALK_APP_SECRET: 's3cret',
+      DINGTALK_ROBOT_CODE: 'robot',
+      DINGTALK_API_BASE: 'http://127.0.0.1:9999',
+      DINGTALK_SESSION_HOSTS: '127.0.0.1:9999, OAPI.dingtalk.com',
+      LOG_LEVEL: 'debug',
+    });
+    expect(config.server.port).toBe(5000);
+    expect(config.knowledge.dirs).toEqual(['./a', './b']);
+    expect(config.dataDir).toBe('/var/lib/bot');
+    expect(config.dingtalk.appSecret).toBe('s3cret');
+    expect(config.dingtalk.robotCode).toBe('robot');
+    expect(config.dingtalk.apiBase).toBe('http://127.0.0.1:9999');
+    expect(config.dingtalk.sessionHosts).toEqual(['127.0.0.1:9999', 'oapi.dingtalk.com']);
+    expect(config.log.level).toBe('debug');
+  });
+
+  it('reports every problem at once, with the field path and where the value came from', () => {
+    const problems = problemsOf(() =>
+      loadConfig({
+        CONFIG_DIR: configDir('timezone: Mars/Olympus\nreminders:\n  offsets: [1w]\nsurprise: 1\n'),
+        PORT: 'eighty',
+        DINGTALK_SESSION_HOSTS: 'good.example.com,bad host',
+        LOG_LEVEL: 'chatty',
+      }),
+    );
+    expect(problems).toHaveLength(6);
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^server\.port: .*\(from env PORT\)$/),
+        expect.stringMatching(/^timezone: expected an IANA time zone .*local\.yaml\)$/),
+        expect.stringMatching(/^reminders\.offsets\.0: expected an offset/),
+        expect.stringMatching(/^dingtalk\.sessionHosts\.1: expected host or host:port \(from env DINGTALK_SESSION_HOSTS\)$/),
+        expect.stringMatching(/^log\.level: .*\(from env LOG_LEVEL\)$/),
+        expect.stringMatching(/surprise/),
+      ]),
+    );
+  });
+
+  it('refuses secrets written into a settings file, without echoing them', () => {
+    const problems = problemsOf(() => loadConfig({ CONFIG_DIR: configDir('dingtalk:\n  appSecret: hunter2\n') }));
+    expect(problems).toEqual([expect.stringMatching(/local\.yaml: dingtalk\.appSecret: secrets are read from the environment only$/)]);
+    expect(problems.join('\n')).not.toContain('hunter2');
+  });
+
+  it('points YAML syntax errors at file and line', () => {
+    const problems = problemsOf(() => loadConfig({ CONFIG_DIR: configDir('timezone: UTC\nserver: port: 3000\n') }));
+    expect(problems[0]).toMatch(/local\.yaml:2: /);
+  });
+
+  it('says where default.yaml was expected when it is missing', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qa-bot-empty-'));
+    expect(problemsOf(() => loadConfig({ CONFIG_DIR: dir }))[0]).toBe(`${join(dir, 'default.yaml')}: not found (set CONFIG_DIR to the folder holding it)`);
+  });
+});
