@@ -1,0 +1,90 @@
+import { parseArgs } from 'node:util';
+import { pathToFileURL } from 'node:url';
+import { loadConfig, ConfigError, type Config } from './config/load-config.js';
+import { loadKnowledge, type KnowledgeLoad } from './knowledge/load-knowledge.js';
+import { formatProblem, type Entry } from './knowledge/entry.js';
+
+const USAGE = `usage: npm run --silent cli -- <command> [options]
+
+commands:
+  validate [--knowledge DIR ...]   check knowledge files; prints file:line: message, exit 1 on errors
+  export [--knowledge DIR ...]     print every entry as JSON Lines
+
+--knowledge may be repeated; without it the configured folders are used (KNOWLEDGE_DIR or config).`;
+
+interface Io {
+  out: (line: string) => void;
+  err: (line: string) => void;
+}
+
+/** Runs one CLI command and returns its exit code; output goes through `io` so tests can read it. */
+export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, io: Io): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === 'help' || command === '--help' || command === '-h') {
+    io.out(USAGE);
+    return command ? 0 : 2;
+  }
+  let options: { knowledge?: string[] | undefined };
+  try {
+    options = parseArgs({
+      args: rest,
+      options: { knowledge: { type: 'string', multiple: true } },
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (err) {
+    io.err(`${(err as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  let config: Readonly<Config>;
+  try {
+    config = loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      io.err(err.message);
+      return 2;
+    }
+    throw err;
+  }
+  const dirs = options.knowledge ?? config.knowledge.dirs;
+  const load = () => loadKnowledge({ dirs, zone: config.timezone, maxFileBytes: config.knowledge.maxFileBytes });
+
+  switch (command) {
+    case 'validate':
+      return validate(await load(), io);
+    case 'export':
+      return exportEntries(await load(), io);
+    default:
+      io.err(`unknown command "${command}"\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+function validate(knowledge: KnowledgeLoad, io: Io): number {
+  for (const problem of knowledge.problems) io.out(formatProblem(problem));
+  const errors = knowledge.problems.filter((p) => p.severity === 'error').length;
+  const warnings = knowledge.problems.length - errors;
+  io.err(`${knowledge.files.length} files, ${knowledge.entries.length} entries, ${errors} errors, ${warnings} warnings`);
+  return errors > 0 ? 1 : 0;
+}
+
+function exportEntries(knowledge: KnowledgeLoad, io: Io): number {
+  for (const entry of knowledge.entries) io.out(JSON.stringify(toExportRecord(entry)));
+  for (const problem of knowledge.problems) io.err(formatProblem(problem));
+  return 0;
+}
+
+/** The export format: one flat record per entry; the answer is the body under its reader-facing name. */
+export function toExportRecord(entry: Entry): Record<string, unknown> {
+  const { body, source, ...rest } = entry;
+  return { ...rest, answer: body, source };
+}
+
+// Run only when executed directly, not when imported by tests.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const code = await runCli(process.argv.slice(2), process.env, {
+    out: (line) => process.stdout.write(`${line}\n`),
+    err: (line) => process.stderr.write(`${line}\n`),
+  });
+  process.exitCode = code;
+}

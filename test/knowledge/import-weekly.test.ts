@@ -1,0 +1,455 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { Entry, EventEntry, FaqEntry, ReadingEntry, ReleaseEntry } from '../../src/knowledge/entry.js';
+import { parseFrontMatter } from '../../src/knowledge/parse-front-matter.js';
+import { importWeeklyPost, isWeeklyPost } from '../../src/knowledge/import-weekly.js';
+
+const ZONE = 'Asia/Shanghai';
+
+/** Imports a fixture the way the loader does: front matter split off, file lines kept. */
+function load(name: string): { entries: Entry[]; problems: ReturnType<typeof importWeeklyPost>['problems'] } {
+  const text = readFileSync(new URL(`../fixtures/weekly/${name}`, import.meta.url), 'utf8');
+  const fm = parseFrontMatter(text);
+  const file = `weekly/${name}`;
+  return importWeeklyPost({ file, idPrefix: name.replace(/\.md$/, ''), data: fm.data, body: fm.body, bodyLine: fm.bodyLine, zone: ZONE });
+}
+
+const faqs = (entries: Entry[]): FaqEntry[] => entries.filter((e): e is FaqEntry => e.kind === 'faq');
+const releases = (entries: Entry[]): ReleaseEntry[] => entries.filter((e): e is ReleaseEntry => e.kind === 'release');
+const readings = (entries: Entry[]): ReadingEntry[] => entries.filter((e): e is ReadingEntry => e.kind === 'reading');
+const events = (entries: Entry[]): EventEntry[] => entries.filter((e): e is EventEntry => e.kind === 'event');
+
+/** Finds an entry by the part of its id after "#", failing loudly when it is missing. */
+function byId<T extends Entry>(entries: T[], suffix: string): T {
+  const found = entries.find((e) => e.id.endsWith(`#${suffix}`));
+  if (!found) throw new Error(`no entry #${suffix} among ${entries.map((e) => e.id).join(', ')}`);
+  return found;
+}
+
+const FIXTURES = [
+  '2019-bold-headings.md',
+  '2020-numbered-askers.md',
+  '2021-unquoted.md',
+  '2022-heading-releases.md',
+  '2023-issue-picks.md',
+];
+
+describe('2019 post: bold asker headers, quoted questions', () => {
+  const { entries, problems } = load('2019-bold-headings.md');
+  const qa = faqs(entries);
+
+  it('counts each answered question once, follow-ups included, the unanswered remark excluded', () => {
+    expect(qa.map((e) => e.id)).toEqual([
+      '2019-bold-headings#qa-1',
+      '2019-bold-headings#qa-2',
+      '2019-bold-headings#qa-3',
+      '2019-bold-headings#qa-4',
+    ]);
+    expect(qa.map((e) => e.title)).toEqual([
+      'SOFAJRaft 能在一个进程里跑多个 raft group 吗？',
+      '那每个 group 的快照是分开存的吗？',
+      '事务分组是做什么用的？',
+      '分组能配多个集群吗？',
+    ]);
+    expect(problems).toEqual([]);
+  });
+
+  it('keeps answer links, strips the marker, and takes the project from the project-link line', () => {
+    const first = byId(qa, 'qa-1');
+    expect(first.body).toBe(
+      '可以，RheaKV 就是这么做的，参考 [multi-raft-group 说明](https://www.sofastack.tech/projects/sofa-jraft/multi-raft/)。',
+    );
+    expect(first.url).toBe('https://www.sofastack.tech/projects/sofa-jraft/multi-raft/');
+    expect(first.links).toEqual([
+      { title: 'multi-raft-group 说明', url: 'https://www.sofastack.tech/projects/sofa-jraft/multi-raft/' },
+      { title: 'https://github.com/sofastack/sofa-jraft', url: 'https://github.com/sofastack/sofa-jraft' },
+    ]);
+    expect(first.project).toBe('SOFAJRaft');
+    expect(first).toMatchObject({ date: '2019-08-09', tags: [], aliases: [], source: { file: 'weekly/2019-bold-headings.md', line: 25 } });
+  });
+
+  it('starts a follow-up at its own question line and drops its image', () => {
+    const followUp = byId(qa, 'qa-2');
+    expect(followUp.source.line).toBe(31);
+    expect(followUp.body).toBe('是的，每个 group 有自己的快照目录。');
+    // No link in the answer: the project link is the most relevant one.
+    expect(followUp.url).toBe('https://github.com/sofastack/sofa-jraft');
+  });
+
+  it('reads a topic header ("关于 Seata 的分组问题") as the start of a block and its project', () => {
+    expect(byId(qa, 'qa-3')).toMatchObject({ project: 'Seata', source: { line: 38 }, body: '事务分组把应用映射到一个 TC 集群。', links: [] });
+    expect(byId(qa, 'qa-3').url).toBeUndefined();
+    expect(byId(qa, 'qa-4')).toMatchObject({ project: 'Seata', source: { line: 44 }, body: '一个分组同一时刻只对应一个集群。' });
+  });
+
+  it('reads the release with list markers, thanks and report line removed', () => {
+    expect(releases(entries)).toEqual([
+      {
+        kind: 'release',
+        id: '2019-bold-headings#release-1',
+        title: 'SOFAJRaft v1.2.6',
+        project: 'SOFAJRaft',
+        version: 'v1.2.6',
+        body: '修复并发读时偶发的超时\n优化日志复制的线程模型',
+        url: 'https://github.com/sofastack/sofa-jraft/releases/tag/1.2.6',
+        links: [
+          { title: 'https://github.com/sofastack/sofa-jraft/releases/tag/1.2.6', url: 'https://github.com/sofastack/sofa-jraft/releases/tag/1.2.6' },
+        ],
+        date: '2019-08-09',
+        tags: [],
+        source: { file: 'weekly/2019-bold-headings.md', line: 59 },
+      },
+    ]);
+  });
+
+  it('makes site-relative reading links absolute', () => {
+    expect(readings(entries).map((e) => [e.id, e.title, e.url, e.source.line])).toEqual([
+      ['2019-bold-headings#reading-1', 'SOFAJRaft 快照机制浅析', 'https://www.sofastack.tech/blog/sofa-jraft-snapshot-demo/', 52],
+      ['2019-bold-headings#reading-2', 'Seata 事务分组入门 | 用户说', 'https://www.sofastack.tech/blog/seata-group-demo/', 53],
+    ]);
+    expect(readings(entries).every((e) => e.body === '')).toBe(true);
+  });
+
+  it('reads an unlabelled live announcement: 《》 title, date line, sign-up link', () => {
+    const [event] = events(entries);
+    expect(event).toMatchObject({
+      id: '2019-bold-headings#event-1',
+      title: '从一个例子开始体验 SOFAJRaft',
+      start: '2019-08-29T19:00:00+08:00',
+      eventKind: 'live',
+      url: 'https://example.com/live/821',
+      project: 'SOFAJRaft',
+      source: { line: 70 },
+    });
+    expect(event?.end).toBeUndefined();
+    expect(event?.location).toBeUndefined();
+  });
+});
+
+describe('2020 post: numbered askers, follow-ups, a mislabelled section', () => {
+  const { entries } = load('2020-numbered-askers.md');
+  const qa = faqs(entries);
+
+  it('merges consecutive answers, splits quoted and plain follow-ups', () => {
+    expect(qa.map((e) => [e.id.split('#')[1], e.title, e.body, e.source.line])).toEqual([
+      ['qa-1', 'Saga 状态机的 json 可以热更新吗？', '可以，调用 registerByResource 重新注册即可。\n\n注意 Java 代码本身不会跟着热更新。', 17],
+      ['qa-2', '重新注册后旧版本的实例会怎样？', '已经在跑的实例继续用旧版本。', 25],
+      // The plain follow-up: "#qa-3" is the third exchange of the same asker.
+      ['qa-3', '那新启动的实例呢？', '新实例使用最新版本。', 29],
+      ['qa-4', 'SOFARPC 能同时注册到两个注册中心吗？', '可以，registry 配置是一个 list。', 35],
+    ]);
+    expect(qa.map((e) => e.project)).toEqual(['Seata', 'Seata', 'Seata', 'SOFARPC']);
+  });
+
+  it('reads a "每周读者问答提炼" heading over a list of articles as reading', () => {
+    expect(readings(entries).map((e) => [e.title, e.url, e.source.line])).toEqual([
+      ['Saga 模式实践 | 用户说', 'https://www.sofastack.tech/blog/saga-demo/', 45],
+      ['SOFARPC 多注册中心配置', 'https://www.sofastack.tech/blog/rpc-registry-demo/', 46],
+    ]);
+  });
+
+  it('reads numbered release headers in both word orders, versions as written', () => {
+    const [seata, tracer] = releases(entries);
+    expect(seata).toMatchObject({
+      id: '2020-numbered-askers#release-1',
+      title: 'Seata v1.1.0',
+      project: 'Seata',
+      version: 'v1.1.0',
+      // The code-change statistics are boilerplate; the recommendation is a substantive note.
+      body: '支持 postgreSQL；\n支持自定义 Saga 恢复超时；\n此版本修复了多个稳定性问题，推荐升级。',
+      url: 'https://github.com/seata/seata/releases/tag/v1.1.0',
+      source: { line: 52 },
+    });
+    expect(tracer).toMatchObject({
+      id: '2020-numbered-askers#release-2',
+      title: 'SOFATracer v2.4.5/3.0.9',
+      version: 'v2.4.5/3.0.9',
+      body: '默认不再上报到 zipkin；\n修复 spanId 重复的问题；',
+      url: 'https://github.com/sofastack/sofa-tracer/releases/tag/v2.4.5',
+      source: { line: 62 },
+    });
+    expect(tracer?.links.map((l) => l.url)).toEqual([
+      'https://github.com/sofastack/sofa-tracer/releases/tag/v2.4.5',
+      'https://github.com/sofastack/sofa-tracer/releases/tag/v3.0.9',
+    ]);
+  });
+
+  it('reads a labelled live announcement with its time range', () => {
+    expect(events(entries)).toEqual([
+      {
+        kind: 'event',
+        id: '2020-numbered-askers#event-1',
+        title: 'SOFAChannel#12：分布式事务实践解析',
+        body:
+          '本期直播将介绍分布式事务的实践经验。\n- **直播主题：**SOFAChannel#12：分布式事务实践解析\n- **直播时间：**2020/3/12（周四）19:00-20:00\n- **报名方式：**点击“[这里](https://example.com/live/1119)”，即可报名',
+        url: 'https://example.com/live/1119',
+        links: [{ title: '这里', url: 'https://example.com/live/1119' }],
+        start: '2020-03-12T19:00:00+08:00',
+        end: '2020-03-12T20:00:00+08:00',
+        eventKind: 'live',
+        date: '2020-02-21',
+        tags: [],
+        source: { file: 'weekly/2020-numbered-askers.md', line: 77 },
+      },
+    ]);
+  });
+});
+
+describe('2021 post: unquoted questions, 答： markers, <br /> breaks', () => {
+  const { entries } = load('2021-unquoted.md');
+  const qa = faqs(entries);
+
+  it('reads multi-line unquoted questions and bare-URL answers', () => {
+    expect(byId(qa, 'qa-1')).toMatchObject({
+      title: 'MOSN 支持按 header 路由到不同的 cluster 吗？ 我们想做灰度发布。',
+      body: '支持，在 router 里配置 header 匹配即可，示例见 https://mosn.io/docs/router-demo/ 。',
+      url: 'https://mosn.io/docs/router-demo/',
+      project: 'MOSN',
+      source: { line: 11 },
+    });
+    expect(byId(qa, 'qa-1').links).toEqual([
+      { title: 'https://mosn.io/docs/router-demo/', url: 'https://mosn.io/docs/router-demo/' },
+      { title: 'https://github.com/mosn/mosn', url: 'https://github.com/mosn/mosn' },
+    ]);
+  });
+
+  it('turns <br /> into line breaks and normalises the project spelling', () => {
+    expect(byId(qa, 'qa-2')).toMatchObject({
+      title: '使用 jraft 时 onApply 可以多线程执行吗？',
+      body: '不可以，同一个状态机的 onApply 由单线程顺序执行，\n这样才能保证日志按顺序应用。',
+      project: 'SOFAJRaft',
+      source: { line: 20 },
+    });
+    expect(qa).toHaveLength(2);
+  });
+
+  it('reads "本周 X 发布 N 版本" and "X 发布了N 版本" headers and strips "- 1." markers', () => {
+    expect(releases(entries).map((e) => [e.title, e.version, e.body, e.url, e.source.line])).toEqual([
+      [
+        'SOFAJRaft 1.3.7',
+        '1.3.7',
+        '修复建连被阻塞导致选主超时\n升级 commons-io 修复安全漏洞',
+        'https://github.com/sofastack/sofa-jraft/releases/tag/1.3.7',
+        36,
+      ],
+      ['Layotto 0.2.0', '0.2.0', '支持 File API\n支持 Binding API', 'https://github.com/mosn/layotto/releases/tag/v0.2.0', 43],
+    ]);
+  });
+});
+
+describe('2022 post: heading releases, skipped newbie tasks', () => {
+  const { entries } = load('2022-heading-releases.md');
+
+  it('reads a bold question under its asker header, and skips contributor and newbie-task sections', () => {
+    expect(faqs(entries).map((e) => [e.title, e.body, e.project, e.source.line])).toEqual([
+      ['请问 Layotto 现在能跑在 Envoy 上吗？', '正在做，先开源 Envoy 的 cgo 插件。', 'Layotto', 24],
+    ]);
+    expect(readings(entries).map((e) => e.title)).toEqual(['Layotto on Envoy 的探索']);
+  });
+
+  it('takes the project from the section heading when the header names only a version', () => {
+    expect(byId(releases(entries), 'release-1')).toMatchObject({
+      title: 'SOFAJRaft 1.3.10',
+      project: 'SOFAJRaft',
+      version: '1.3.10',
+      body: 'Features：\n优化 read-index 读\nBug Fixes：\n升级 Log4j 以解决安全漏洞',
+      url: 'https://github.com/sofastack/sofa-jraft/releases/tag/1.3.10',
+      source: { line: 43 },
+    });
+  });
+
+  it('reads a "版本发布" heading and its repeated header as one release', () => {
+    expect(releases(entries)).toHaveLength(2);
+    expect(byId(releases(entries), 'release-2')).toMatchObject({
+      title: 'MOSN v1.1.0',
+      version: 'v1.1.0',
+      body: '支持反向建连，细节可以参考博客：[https://mosn.io/blog/posts/tunnel-demo/](https://mosn.io/blog/posts/tunnel-demo/)\n支持自定义 xDS 解析扩展',
+      url: 'https://github.com/mosn/mosn/blob/master/CHANGELOG_ZH.md',
+      source: { line: 55 },
+    });
+  });
+});
+
+describe('2023 post: GitHub issue picks, meeting notice, bold sections', () => {
+  const { entries } = load('2023-issue-picks.md');
+  const qa = faqs(entries);
+
+  it('counts issue items and their follow-ups as Q&A pairs', () => {
+    expect(qa.map((e) => [e.id, e.title, e.source.line])).toEqual([
+      [
+        '2023-issue-picks#qa-1',
+        'RheaKV 中的 RocksDB 能换压缩方式吗？ 是否可以通过 `StorageOptionsFactory.registerRocksDBOptions` 注册？',
+        48,
+      ],
+      ['2023-issue-picks#qa-2', '注册后需要重启吗？', 64],
+      ['2023-issue-picks#qa-3', '子应用可以用 spring-boot-maven-plugin 打包吗？', 70],
+    ]);
+  });
+
+  it('keeps code blocks in answers and links the issue', () => {
+    expect(byId(qa, 'qa-1')).toMatchObject({
+      body: '可以，注册自己的选项即可：\n\n```java\nStorageOptionsFactory.registerRocksDBOptions(MyStore.class, opts);\n```',
+      url: 'https://github.com/sofastack/sofa-jraft/issues/965',
+      project: 'SOFAJRaft',
+    });
+    expect(byId(qa, 'qa-2')).toMatchObject({ body: '需要重启节点才会生效。', project: 'SOFAJRaft' });
+  });
+
+  it('prefers the project named in the issue header over a mislabelled project link', () => {
+    expect(byId(qa, 'qa-3')).toMatchObject({
+      project: 'SOFAArk',
+      body: '可以，但只有 sofa-ark-maven-plugin 的产物能热部署。',
+      url: 'https://github.com/sofastack/sofa-ark/issues/741',
+    });
+  });
+
+  it('reads a bold "版本发布" section with bold inside its header', () => {
+    expect(releases(entries).map((e) => [e.title, e.version, e.body, e.url, e.source.line])).toEqual([
+      ['SOFARPC 5.10.0', '5.10.0', '重构了自定义序列化器的注册方式 #1296', 'https://github.com/sofastack/sofa-rpc/compare/v5.9.2...v5.10.0', 30],
+    ]);
+  });
+
+  it('reads a community meeting notice as an "other" event', () => {
+    expect(events(entries)).toEqual([
+      {
+        kind: 'event',
+        id: '2023-issue-picks#event-1',
+        title: 'Layotto 2023-04-26 社区会议',
+        body:
+          '**主题：**Layotto 2023-04-26 社区会议\n**时间：**4 月 26 日（下周三）14:00\n**入会链接：**[*https://meeting.dingtalk.com/j/demo123*](https://meeting.dingtalk.com/j/demo123)\n**议题：**\n- 开源之夏课题招募',
+        url: 'https://meeting.dingtalk.com/j/demo123',
+        links: [
+          { title: 'https://meeting.dingtalk.com/j/demo123', url: 'https://meeting.dingtalk.com/j/demo123' },
+          { title: 'https://github.com/mosn/layotto/issues/907', url: 'https://github.com/mosn/layotto/issues/907' },
+        ],
+        project: 'Layotto',
+        start: '2023-04-26T14:00:00+08:00',
+        eventKind: 'other',
+        date: '2023-04-21',
+        tags: [],
+        source: { file: 'weekly/2023-issue-picks.md', line: 16 },
+      },
+    ]);
+  });
+
+  it('reads bare article links of a bold reading section and repairs a mistyped scheme', () => {
+    expect(readings(entries).map((e) => [e.title, e.url, e.source.line])).toEqual([
+      ['MoE 系列（一）｜如何使用 Golang 扩展 Envoy', 'https://example.com/articles/moe-1', 82],
+      ['《SOFAJRaft 在某公司的实践》', 'https://example.com/articles/jraft-case', 84],
+    ]);
+  });
+});
+
+describe('no boilerplate in any title or body', () => {
+  const BOILERPLATE = [
+    /SOFA WEEKLY/i,
+    /每周精选/,
+    /SOFAStack 官网/,
+    /欢迎大家/,
+    /我们会筛选/,
+    /形式回复/,
+    /本周各项目回复/,
+    /!\[/,
+    /^\s*>/m,
+    /提问/,
+    /^\s*A\s*[：:]/m,
+    /^\s*答\s*[：:]/m,
+    /致谢|@alice/,
+    /详细(?:参考|发布报告)/,
+    /本次发布涉及代码改动/,
+    /新手任务|Easy/,
+    /「[^」]*」\s*[：:]?\s*\[?\*?https:\/\/github\.com/,
+    /^\s*\w+[：:]\s*\[https:\/\/github\.com\/[^/\]]+(?:\/[^/\]]+)?\/?\]/m,
+    /<\/?br/i,
+  ];
+
+  for (const name of FIXTURES) {
+    it(name, () => {
+      const { entries } = load(name);
+      expect(entries.length).toBeGreaterThan(0);
+      for (const entry of entries) {
+        for (const pattern of BOILERPLATE) {
+          expect(`${entry.id}: ${entry.title}\n${entry.body}`).not.toMatch(pattern);
+        }
+      }
+    });
+  }
+});
+
+const POST_DATES: Record<string, string> = {
+  '2019-bold-headings.md': '2019-08-09',
+  '2020-numbered-askers.md': '2020-02-21',
+  '2021-unquoted.md': '2021-05-21',
+  '2022-heading-releases.md': '2022-03-18',
+  '2023-issue-picks.md': '2023-04-21',
+};
+
+describe('ids, sources and dates', () => {
+  it('numbers each kind from 1 in document order and points every entry at the given file', () => {
+    for (const name of FIXTURES) {
+      const { entries } = load(name);
+      const prefix = name.replace(/\.md$/, '');
+      for (const kind of ['qa', 'release', 'reading', 'event']) {
+        const ids = entries.filter((e) => e.id.includes(`#${kind}-`)).map((e) => e.id);
+        expect(ids).toEqual(ids.map((_, i) => `${prefix}#${kind}-${i + 1}`));
+      }
+      expect(new Set(entries.map((e) => e.source.file))).toEqual(new Set([`weekly/${name}`]));
+      // The calendar part of the front-matter date, as written.
+      expect(new Set(entries.map((e) => e.date))).toEqual(new Set([POST_DATES[name]]));
+    }
+  });
+});
+
+describe('isWeeklyPost', () => {
+  it('recognises the label in categories, tags or title, in any case and spacing', () => {
+    expect(isWeeklyPost({ categories: 'SOFA Weekly' }, '')).toBe(true);
+    expect(isWeeklyPost({ tags: ['news', 'SOFA WEEKLY'] }, '')).toBe(true);
+    expect(isWeeklyPost({ title: 'sofaweekly 20230106' }, '')).toBe(true);
+  });
+
+  it('recognises an unlabelled post by its Q&A and release sections', () => {
+    const body = '### 每周读者问答提炼\n\n**@a** 提问：\n\n> 问题？\n\nA：回答。\n\n### 本周发布\n\n**发布 MOSN v1.0.0 版本，主要变更如下：**\n\n- 变更\n';
+    expect(isWeeklyPost({ title: '社区周报' }, body)).toBe(true);
+    expect(isWeeklyPost({ title: '社区周报' }, '### 每周读者问答提炼\n\n**@a** 提问：\n\n> 问题？\n\nA：回答。\n')).toBe(false);
+    expect(isWeeklyPost({ title: 'SOFAChannel#8 回顾', categories: 'SOFAStack' }, '# 正文')).toBe(false);
+  });
+});
+
+describe('odd input', () => {
+  const run = (body: string, data: Record<string, unknown> = { date: '2020-01-01T00:00:00+08:00' }, zone = ZONE) =>
+    importWeeklyPost({ file: 'odd.md', idPrefix: 'odd', data, body, bodyLine: 5, zone });
+
+  it('never throws, whatever the text', () => {
+    const samples = ['', '\n\n', '###', '**', 'A：', '> ', '```', '#'.repeat(5000), 'A：'.repeat(2000), '[a](b'.repeat(1000), '**1、@' + 'x'.repeat(20000)];
+    for (const body of samples) expect(() => run(body)).not.toThrow();
+    expect(() => run('### 社区活动预告\n\n**主题**：测试\n**时间**：8 月 29 日 19:00', {}, 'No/Such_Zone')).not.toThrow();
+  });
+
+  it('warns about a missing date and skips events it cannot place', () => {
+    const { entries, problems } = run('### 社区直播预告\n\n**主题**：测试直播\n\n**时间**：8 月 29 日 19:00\n', {});
+    expect(entries).toEqual([]);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatchObject({ file: 'odd.md', line: 1, severity: 'warning' });
+    expect(problems[0]?.message).toContain('no date');
+  });
+
+  it('warns at the question line when a curated question got no answer', () => {
+    const body = '### 每周读者问答提炼\n\n**1、@甲** 提问：\n\n> 这个问题没有人回答吗？\n\n**2、@乙** 提问：\n\n> 第二个问题？\n\nA：有答案。\n';
+    const { entries, problems } = run(body);
+    expect(faqs(entries).map((e) => [e.id, e.title, e.source.line])).toEqual([['odd#qa-1', '第二个问题？', 11]]);
+    expect(problems).toEqual([
+      { file: 'odd.md', line: 9, severity: 'warning', message: 'Q&A question has no answer (no "A：" line before the next question)' },
+    ]);
+  });
+
+  it('drops the invitation lines when a Q&A section has no asker headers', () => {
+    const body =
+      '### 每周读者问答提炼\n\n欢迎大家向公众号留言提问或在群里与我们互动\n我们会筛选重点问题通过 " SOFA WEEKLY " 的形式回复\n\n> 有没有 Go 的客户端？\n\nA：目前只有 Java 客户端。\n';
+    expect(faqs(run(body).entries).map((e) => [e.title, e.body, e.source.line])).toEqual([['有没有 Go 的客户端？', '目前只有 Java 客户端。', 10]]);
+  });
+
+  it('skips an event whose only date is background well before the post', () => {
+    const body = '### SOFAChannel#33 预告\n\n**Occlum** 于 2022 年 12 月 10 日发布 v1.0 版本，本期直播介绍它的新特性。\n';
+    expect(events(run(body, { date: '2023-05-26T15:00:00+08:00' }).entries)).toEqual([]);
+  });
+});
