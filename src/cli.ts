@@ -1,20 +1,29 @@
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
+import { createInterface } from 'node:readline';
 import { loadConfig, ConfigError, type Config } from './config/load-config.js';
 import { loadKnowledge, type KnowledgeLoad } from './knowledge/load-knowledge.js';
 import { formatProblem, type Entry } from './knowledge/entry.js';
+import { createAnswerer } from './search/create-answerer.js';
+import type { Answerer } from './search/answer-types.js';
+import { composeReply } from './bot/compose-reply.js';
 
 const USAGE = `usage: npm run --silent cli -- <command> [options]
 
 commands:
   validate [--knowledge DIR ...]   check knowledge files; prints file:line: message, exit 1 on errors
   export [--knowledge DIR ...]     print every entry as JSON Lines
+  ask [--knowledge DIR ...] [--now ISO] (--jsonl | "question")
+                                   answer a question as the group would see it; with --jsonl,
+                                   one question a line on stdin, one JSON result a line out
 
 --knowledge may be repeated; without it the configured folders are used (KNOWLEDGE_DIR or config).`;
 
 interface Io {
   out: (line: string) => void;
   err: (line: string) => void;
+  /** Questions for `ask --jsonl`; process.stdin when absent. */
+  stdin?: NodeJS.ReadableStream;
 }
 
 /** Runs one CLI command and returns its exit code; output goes through `io` so tests can read it. */
@@ -24,14 +33,15 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, io
     io.out(USAGE);
     return command ? 0 : 2;
   }
-  let options: { knowledge?: string[] | undefined };
+  let options: { knowledge?: string[] | undefined; now?: string | undefined; jsonl?: boolean | undefined };
+  let positionals: string[];
   try {
-    options = parseArgs({
+    ({ values: options, positionals } = parseArgs({
       args: rest,
-      options: { knowledge: { type: 'string', multiple: true } },
+      options: { knowledge: { type: 'string', multiple: true }, now: { type: 'string' }, jsonl: { type: 'boolean' } },
       strict: true,
-      allowPositionals: false,
-    }).values;
+      allowPositionals: command === 'ask',
+    }));
   } catch (err) {
     io.err(`${(err as Error).message}\n\n${USAGE}`);
     return 2;
@@ -54,6 +64,28 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, io
       return validate(await load(), io);
     case 'export':
       return exportEntries(await load(), io);
+    case 'ask': {
+      const now = options.now === undefined ? new Date() : new Date(options.now);
+      if (Number.isNaN(now.getTime())) {
+        io.err(`--now: not an ISO 8601 date-time: ${options.now}`);
+        return 2;
+      }
+      if (!options.jsonl && positionals.length === 0) {
+        io.err(`ask needs a question or --jsonl\n\n${USAGE}`);
+        return 2;
+      }
+      const knowledge = await load();
+      for (const problem of knowledge.problems) if (problem.severity === 'error') io.err(formatProblem(problem));
+      const answerer = createAnswerer(knowledge.entries, config);
+      if (!options.jsonl) {
+        io.out(composeReply(answerer.ask(positionals.join(' '), now)));
+        return 0;
+      }
+      for await (const line of createInterface({ input: io.stdin ?? process.stdin, crlfDelay: Infinity })) {
+        io.out(JSON.stringify(askRecord(answerer, line, now)));
+      }
+      return 0;
+    }
     default:
       io.err(`unknown command "${command}"\n\n${USAGE}`);
       return 2;
@@ -78,6 +110,30 @@ function exportEntries(knowledge: KnowledgeLoad, io: Io): number {
 export function toExportRecord(entry: Entry): Record<string, unknown> {
   const { body, source, ...rest } = entry;
   return { ...rest, answer: body, source };
+}
+
+/** One line of `ask --jsonl`: the contract of the evaluation scorer. */
+function askRecord(answerer: Answerer, question: string, now: Date): Record<string, unknown> {
+  const started = performance.now();
+  const result = answerer.ask(question, now);
+  const ms = performance.now() - started;
+  return {
+    question,
+    answered: result.outcome === 'answer',
+    outcome: result.outcome,
+    intent: result.intent,
+    ms: Math.round(ms * 1000) / 1000,
+    matches: result.matches.map(({ entry, score }) => ({
+      kind: entry.kind,
+      id: entry.id,
+      title: entry.title,
+      answer: entry.body,
+      url: entry.url ?? null,
+      links: entry.links.map((l) => l.url),
+      source: entry.source,
+      score: Math.round(score * 1000) / 1000,
+    })),
+  };
 }
 
 // Run only when executed directly, not when imported by tests.

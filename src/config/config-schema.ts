@@ -36,6 +36,23 @@ export const configSchema = z
       })
       .strict(),
     reminders: z.object({ offsets: z.array(offset) }).strict(),
+    search: z
+      .object({
+        answerThreshold: z.number().min(0).max(1),
+        suggestThreshold: z.number().min(0).max(1),
+        suggestions: z.number().int().min(0).max(10),
+      })
+      .strict()
+      .refine((s) => s.suggestThreshold <= s.answerThreshold, {
+        message: 'suggestThreshold must not be above answerThreshold',
+        path: ['suggestThreshold'],
+      }),
+    vocabulary: z
+      .object({
+        synonyms: z.array(z.array(z.string().trim().min(1)).min(2, 'a synonym group needs at least two words')),
+        terms: z.array(z.string().trim().min(1)),
+      })
+      .strict(),
     log: z
       .object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']) })
       .strict(),

@@ -77,7 +77,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     layers.push(objectAt(setting.path, setting.parse ? setting.parse(raw) : raw.trim()));
     origins.set(setting.path.join('.'), `env ${name}`);
   }
-  layers.push({ configDir });
+  layers.push({ configDir, vocabulary: readVocabulary(join(configDir, 'synonyms.yaml'), problems) });
   // Lists replace rather than extend, so local.yaml can shorten a default list.
   const merged = deepmerge.all(layers, { arrayMerge: (_target, source: unknown[]) => source });
 
@@ -91,6 +91,12 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   }
   if (problems.length > 0 || !result.success) throw new ConfigError(problems);
   return deepFreeze(result.data);
+}
+
+/** config/synonyms.yaml: `groups` and `terms` for the answering engine; absent means none. */
+function readVocabulary(file: string, problems: string[]): { synonyms: unknown; terms: unknown } {
+  const data = existsSync(file) ? readYamlFile(file, problems) : undefined;
+  return { synonyms: data?.groups ?? [], terms: data?.terms ?? [] };
 }
 
 function readYamlFile(file: string, problems: string[]): Record<string, unknown> | undefined {

@@ -1,15 +1,17 @@
 import { execFile } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
+import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli.js';
 import { tempKnowledge } from '../helpers/temp-knowledge.js';
 import { badKnowledge, jsFrontMatterMarker } from '../helpers/bad-knowledge.js';
 
-async function run(args: string[]) {
+async function run(args: string[], stdin?: string) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runCli(args, { CONFIG_DIR: 'config' }, { out: (l) => out.push(l), err: (l) => err.push(l) });
+  const io = { out: (l: string) => out.push(l), err: (l: string) => err.push(l), ...(stdin === undefined ? {} : { stdin: Readable.from([stdin]) }) };
+  const code = await runCli(args, { CONFIG_DIR: 'config' }, io);
   return { code, out, err };
 }
 
@@ -53,6 +55,43 @@ describe('cli export', () => {
       expect.objectContaining({ id: 'faq/a', kind: 'faq', title: '问题？', answer: '答案', project: 'Seata', url: 'https://example.org/t', links: [{ title: 't', url: 'https://example.org/t' }] }),
       expect.objectContaining({ id: 'releases/r', kind: 'release', title: 'MOSN v0.12.0', version: 'v0.12.0', date: '2020-05-01', answer: '- SkyWalking' }),
     ]);
+  });
+});
+
+describe('cli ask', () => {
+  const dir = tempKnowledge({
+    'faq/a.md': '---\nquestion: SOFAJRaft 支持 Multi-Raft 吗？\nproject: SOFAJRaft\nlinks:\n  - title: RheaKV\n    url: https://example.org/rheakv\n---\n支持，RheaKV 就是基于 multi raft group 实现的。\n',
+    'events/next.md': '---\ntitle: SOFAChannel#40\nstart: 2024-05-30T19:00\nkind: live\n---\n',
+  });
+
+  it('answers JSON lines in the scorer\'s contract, one per question', async () => {
+    const { code, out } = await run(['ask', '--knowledge', dir, '--now', '2024-05-20T12:00:00+08:00', '--jsonl'], 'jraft 支持 multi raft 吗\n大家早上好\n下次直播什么时候\n');
+    expect(code).toBe(0);
+    const [answered, quiet, event] = out.map((l) => JSON.parse(l) as { question: string; answered: boolean; ms: number; matches: Record<string, unknown>[] });
+    expect(answered).toMatchObject({ question: 'jraft 支持 multi raft 吗', answered: true });
+    expect(answered?.ms).toBeGreaterThanOrEqual(0);
+    expect(answered?.matches[0]).toMatchObject({
+      kind: 'faq',
+      id: 'faq/a',
+      title: 'SOFAJRaft 支持 Multi-Raft 吗？',
+      answer: '支持，RheaKV 就是基于 multi raft group 实现的。',
+      url: 'https://example.org/rheakv',
+      source: { file: `${dir}/faq/a.md`, line: 1 },
+    });
+    expect(quiet).toMatchObject({ question: '大家早上好', answered: false, matches: [] });
+    expect(event?.matches[0]).toMatchObject({ kind: 'event', id: 'events/next' });
+  });
+
+  it('prints the reply as the group sees it', async () => {
+    const { code, out } = await run(['ask', '--knowledge', dir, 'jraft 支持 multi raft 吗']);
+    expect(code).toBe(0);
+    expect(out.join('\n')).toMatch(/^\*\*SOFAJRaft 支持 Multi-Raft 吗？\*\*\n\n支持，RheaKV/);
+    expect(out.join('\n')).toContain('[RheaKV](https://example.org/rheakv)');
+  });
+
+  it('needs a question or --jsonl, and a valid --now', async () => {
+    expect((await run(['ask', '--knowledge', dir])).code).toBe(2);
+    expect((await run(['ask', '--knowledge', dir, '--now', 'tomorrow', 'q'])).code).toBe(2);
   });
 });
 

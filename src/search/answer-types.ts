@@ -1,0 +1,53 @@
+import type { Entry } from '../knowledge/entry.js';
+
+/** What the question is after; decides which entries may answer it. */
+export type Intent = 'release' | 'latest-release' | 'event' | 'reading' | 'general';
+
+/** answer: confident; suggest: a "did you mean" list; abstain: nothing fits. */
+export type Outcome = 'answer' | 'suggest' | 'abstain';
+
+export interface Match {
+  entry: Entry;
+  /** Confidence in [0, 1] that this entry answers the question. */
+  score: number;
+  /** What the score was computed from, when it came from text matching. */
+  features?: MatchFeatures;
+}
+
+/** What the confidence of a hit is computed from. */
+export interface MatchFeatures {
+  /** Share of the question's information (idf) the entry contains. */
+  questionCoverage: number;
+  /** Share of the entry's own question or title (idf) that the question contains. */
+  titleCoverage: number;
+  /** How far ahead of the runner-up the hit is, (s1 - s2) / s1; 0 for later hits. */
+  lead: number;
+  /** Information in the matched terms, counted in rare words: a word found in one entry is about 1, a common one 0.3. */
+  matchedInformation: number;
+  /** 1 when the question names a project and the entry is about another one. */
+  projectConflict: number;
+}
+
+
+export interface AnswerResult {
+  outcome: Outcome;
+  intent: Intent;
+  /** Best first. For `answer`, matches[0] is the answer and the rest are related; for `suggest`, at most three; for `abstain`, empty. */
+  matches: Match[];
+}
+
+/** Every candidate with its confidence, before the thresholds decide. */
+export interface Ranking {
+  intent: Intent;
+  /** Best first, at most ten. */
+  matches: Match[];
+}
+
+export interface Answerer {
+  /** Answers one question; `now` decides which events are upcoming. */
+  ask(question: string, now: Date): AnswerResult;
+  /** The candidates `ask` decides between, with their scores (for tuning and the playground). */
+  rank(question: string, now: Date): Ranking;
+  /** Number of entries indexed. */
+  readonly size: number;
+}

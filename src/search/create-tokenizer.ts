@@ -1,0 +1,80 @@
+import { Jieba } from '@node-rs/jieba';
+import { dict } from '@node-rs/jieba/dict.js';
+import { normalizeText } from './normalize-text.js';
+import { STOPWORDS } from './stopwords.js';
+
+export interface Vocabulary {
+  /** Groups of interchangeable words; the first of each is the one indexed. */
+  synonyms: readonly (readonly string[])[];
+  /** Words the segmenter must keep whole. */
+  terms: readonly string[];
+}
+
+export interface Tokenizer {
+  /** The words of a text as indexed and searched: normalised, segmented, synonyms folded, filler dropped. */
+  tokenize: (text: string) => string[];
+  /** Folds one word to its synonym group's first word. */
+  canonical: (word: string) => string;
+}
+
+// Identifiers, versions and English words: kept whole ("default.grouplist", "5.7.0") and also split
+// into their parts, so "vgroup_mapping" finds both "vgroup_mapping" and "mapping".
+const ASCII_RUN = /[a-z0-9][a-z0-9._/#:-]*[a-z0-9]|[a-z0-9]/g;
+const ASCII_PART = /[a-z]+|[0-9]+(?:\.[0-9]+)*/g;
+const HAN = /\p{Script=Han}/u;
+const WORD = /[\p{L}\p{N}]/u;
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * Builds the one tokenizer used for both the knowledge and the questions, so the two always agree.
+ * jieba segments Chinese (search mode: a long word and its parts), with the community's terms and
+ * synonyms added to its dictionary.
+ */
+export function createTokenizer(vocabulary: Vocabulary): Tokenizer {
+  const jieba = Jieba.withDict(dict);
+  const chineseWords = [...vocabulary.terms, ...vocabulary.synonyms.flat()].map(normalizeText).filter((w) => HAN.test(w));
+  if (chineseWords.length > 0) jieba.loadDict(Buffer.from(chineseWords.map((w) => `${w} 100000`).join('\n')));
+
+  const single = new Map<string, string>();
+  const phrases: [RegExp, string][] = [];
+  for (const group of vocabulary.synonyms) {
+    const [first, ...others] = group.map(normalizeText);
+    if (!first) continue;
+    for (const variant of others) {
+      if (/[\s-]/.test(variant)) {
+        // A phrase: matched in running text with word edges for its ASCII ends.
+        const edge = (c: string | undefined) => (c && /[a-z0-9]/.test(c) ? '(?<![a-z0-9])' : '');
+        const tail = (c: string | undefined) => (c && /[a-z0-9]/.test(c) ? '(?![a-z0-9])' : '');
+        const body = variant.split(/[\s-]+/).map(escapeRegExp).join('[\\s_-]*');
+        phrases.push([new RegExp(`${edge(variant[0])}${body}${tail(variant.at(-1))}`, 'g'), first]);
+      } else {
+        single.set(variant, first);
+      }
+    }
+  }
+  phrases.sort((a, b) => b[0].source.length - a[0].source.length);
+  const canonical = (word: string) => single.get(word) ?? word;
+
+  const tokenize = (text: string): string[] => {
+    let normal = normalizeText(text);
+    for (const [pattern, replacement] of phrases) normal = normal.replace(pattern, ` ${replacement} `);
+    const out: string[] = [];
+    const push = (word: string) => {
+      const folded = canonical(word);
+      if (!STOPWORDS.has(folded) && WORD.test(folded)) out.push(folded);
+    };
+    const chinese = normal.replace(ASCII_RUN, (run) => {
+      push(run);
+      const parts = run.match(ASCII_PART) ?? [];
+      if (parts.length > 1) for (const part of parts) push(part);
+      return ' ';
+    });
+    for (const word of jieba.cutForSearch(chinese, true)) {
+      if (HAN.test(word)) push(word);
+    }
+    return out;
+  };
+
+  return { tokenize, canonical };
+}

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { createTokenizer } from '../../src/search/create-tokenizer.js';
+
+const tokenizer = createTokenizer({
+  synonyms: [
+    ['sofajraft', 'jraft', 'sofa-jraft', 'sofa jraft'],
+    ['sofarpc', 'sofa rpc', 'sofa-rpc'],
+    ['回滚', 'rollback'],
+  ],
+  terms: ['防悬挂', '双模微服务'],
+});
+const { tokenize } = tokenizer;
+
+describe('createTokenizer', () => {
+  it('folds every spelling of a project to one word', () => {
+    for (const spelling of ['SOFAJRaft', 'jraft', 'sofa-jraft', 'SOFA JRaft', 'ＪＲａｆｔ']) {
+      expect(tokenize(`${spelling} 支持`)).toContain('sofajraft');
+    }
+    expect(tokenize('sofa rpc 和 SOFA-RPC')).toEqual(['sofarpc', 'sofarpc']);
+  });
+
+  it('folds English terms to the Chinese word they mean', () => {
+    expect(tokenize('rollback 失败')).toContain('回滚');
+  });
+
+  it('keeps community terms whole, as well as their parts', () => {
+    expect(tokenize('seata 防悬挂怎么理解')).toContain('防悬挂');
+    expect(tokenize('双模微服务是啥意思')).toContain('双模微服务');
+  });
+
+  it('drops chat filler and question words', () => {
+    const words = tokenize('大佬们请教一下，jraft 支持 multi raft 吗？谢谢');
+    expect(words).toEqual(expect.arrayContaining(['sofajraft', '支持', 'multi', 'raft']));
+    for (const filler of ['大佬', '们', '请教', '一下', '吗', '谢谢']) expect(words).not.toContain(filler);
+  });
+
+  it('keeps identifiers and versions whole and also indexes their parts', () => {
+    expect(tokenize('vgroup_mapping')).toEqual(['vgroup_mapping', 'vgroup', 'mapping']);
+    expect(tokenize('default.grouplist')).toEqual(['default.grouplist', 'default', 'grouplist']);
+    expect(tokenize('升级到 5.7.0')).toEqual(expect.arrayContaining(['5.7.0', '升级']));
+  });
+
+  it('reads traditional characters like simplified ones', () => {
+    expect(tokenize('全局鎖')).toEqual(tokenize('全局锁'));
+  });
+
+  it('gives nothing for noise', () => {
+    expect(tokenize('')).toEqual([]);
+    expect(tokenize('🙏🙏 @robot ？？')).toEqual([]);
+  });
+
+  it('canonical() folds a single word', () => {
+    expect(tokenizer.canonical('jraft')).toBe('sofajraft');
+    expect(tokenizer.canonical('seata')).toBe('seata');
+  });
+});
