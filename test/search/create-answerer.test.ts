@@ -87,20 +87,26 @@ describe('createAnswerer', () => {
     }
   });
 
-  it('offers a short "did you mean" list between the two thresholds', () => {
-    const strict = createAnswerer([], { ...config, search: { ...config.search, answerThreshold: 1, suggestThreshold: 0 } });
-    expect(strict.ask('anything', now).outcome).toBe('abstain');
-    const ranking = answerer.rank('Seata 锁', now);
-    const top = ranking.matches[0];
-    expect(top).toBeDefined();
-    const cautious = createAnswerer(
-      ranking.matches.map((m) => m.entry),
-      { ...config, search: { ...config.search, answerThreshold: 1, suggestThreshold: 0, suggestions: 3 } },
-    );
-    const result = cautious.ask('Seata 锁', now);
-    expect(result.outcome).toBe('suggest');
-    expect(result.matches.length).toBeGreaterThan(0);
-    expect(result.matches.length).toBeLessThanOrEqual(3);
+  it('answers, suggests or abstains as the top score stands against the two thresholds', async () => {
+    const question = 'Seata 全局锁 粒度';
+    const score = answerer.rank(question, now).matches[0]?.score ?? 0;
+    expect(score).toBeGreaterThan(0.1);
+    expect(score).toBeLessThan(1);
+    const { entries } = await loadKnowledge({ dirs: [tempKnowledge(files)], zone: config.timezone, maxFileBytes: 1 << 20 });
+    const withThresholds = (answerThreshold: number, suggestThreshold: number) =>
+      createAnswerer(entries, { ...config, search: { answerThreshold, suggestThreshold, suggestions: 3 } }).ask(question, now);
+
+    const answered = withThresholds(score, score);
+    expect(answered.outcome).toBe('answer');
+    expect(answered.matches[0]?.entry.id).toBe('faq/global-lock');
+    expect(answered.matches.length).toBeLessThanOrEqual(4);
+
+    const suggested = withThresholds(Math.min(1, score + 0.01), score);
+    expect(suggested.outcome).toBe('suggest');
+    expect(suggested.matches[0]?.entry.id).toBe('faq/global-lock');
+    expect(suggested.matches.length).toBeLessThanOrEqual(3);
+
+    expect(withThresholds(Math.min(1, score + 0.02), Math.min(1, score + 0.01))).toMatchObject({ outcome: 'abstain', matches: [] });
   });
 
   it('scores every match in [0, 1] and explains text matches with features', () => {
