@@ -6,7 +6,8 @@ import { loadKnowledge, type KnowledgeLoad } from './knowledge/load-knowledge.js
 import { formatProblem, type Entry } from './knowledge/entry.js';
 import { createAnswerer } from './search/create-answerer.js';
 import type { Answerer } from './search/answer-types.js';
-import { composeReply } from './bot/compose-reply.js';
+import { handleMessage } from './bot/handle-message.js';
+import { DINGTALK_MAX_BODY_BYTES } from './dingtalk/limits.js';
 
 const USAGE = `usage: npm run --silent cli -- <command> [options]
 
@@ -78,7 +79,11 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, io
       for (const problem of knowledge.problems) if (problem.severity === 'error') io.err(formatProblem(problem));
       const answerer = createAnswerer(knowledge.entries, config);
       if (!options.jsonl) {
-        io.out(composeReply(answerer.ask(positionals.join(' '), now)));
+        const { reply } = handleMessage(
+          { text: positionals.join(' '), msgtype: 'text', isGroup: false },
+          { answerer, entries: knowledge.entries, now, maxReplyBytes: DINGTALK_MAX_BODY_BYTES },
+        );
+        io.out(reply.markdown);
         return 0;
       }
       for await (const line of createInterface({ input: io.stdin ?? process.stdin, crlfDelay: Infinity })) {

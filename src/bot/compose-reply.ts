@@ -1,22 +1,136 @@
 import type { AnswerResult } from '../search/answer-types.js';
 import type { Entry } from '../knowledge/entry.js';
 
-const label = (entry: Entry) => (entry.kind === 'event' ? `${entry.title}（${entry.start.slice(0, 16).replace('T', ' ')}）` : entry.title);
-const linked = (entry: Entry) => (entry.url ? `[${label(entry)}](${entry.url})` : label(entry));
+/** A reply as values; the transport turns it into DingTalk's wire format. */
+export interface BotReply {
+  /** Shown in the chat list and notification. */
+  title: string;
+  /** DingTalk's Markdown subset: headings, bold, links, lists, quotes. */
+  markdown: string;
+  /** Staff ids to @; their `@id` is already at the end of the text, as DingTalk needs. */
+  atUserIds: string[];
+}
 
-/** The reply as group members see it, in DingTalk's Markdown subset. */
-export function composeReply(result: AnswerResult): string {
+export interface ReplyContext {
+  /** @ the asker in groups when their staff id is known. */
+  mentionStaffId?: string;
+  /** Where to ask when the bot has no answer. */
+  askAt: { label: string; url: string };
+  /** Byte budget for the Markdown text; the whole message must stay under DingTalk's 20,000 bytes. */
+  maxBytes: number;
+}
+
+export const HELP_TEXT = [
+  '我是社区问答机器人，@我 并直接提问即可，例如：',
+  '',
+  '- jraft 支持 multi raft 吗',
+  '- 最新版本 Seata',
+  '- SOFARPC 5.7.6（某个版本更新了什么）',
+  '- 活动 或 直播（近期活动）',
+  '- 周报（本周周报预览）',
+  '- 帮助（显示本说明）',
+].join('\n');
+
+const when = (entry: Entry) => (entry.kind === 'event' ? entry.start.slice(0, 16).replace('T', ' ') : '');
+const label = (entry: Entry) => (entry.kind === 'event' ? `${entry.title}（${when(entry)}）` : entry.title);
+const linked = (entry: Entry) => (entry.url ? `[${escapeLinkText(label(entry))}](${entry.url})` : label(entry));
+
+/** Composes the reply to a question from the engine's result. */
+export function composeAnswerReply(result: AnswerResult, context: ReplyContext): BotReply {
   const [top, ...rest] = result.matches;
   if (result.outcome === 'answer' && top) {
-    const lines = [`**${label(top.entry)}**`, '', top.entry.body || '（详情见链接）'];
+    if (result.intent === 'event') {
+      return finish('近期活动', ['**近期活动**', '', ...result.matches.map((m) => `- ${linked(m.entry)}`)].join('\n'), context);
+    }
     const sources = top.entry.links.length > 0 ? top.entry.links : top.entry.url ? [{ title: top.entry.title, url: top.entry.url }] : [];
-    if (sources.length > 0) lines.push('', `来源：${sources.map((l) => `[${l.title}](${l.url})`).join(' · ')}`);
-    if (rest.length > 0) lines.push('', '相关问题：', ...rest.map((m) => `- ${linked(m.entry)}`));
-    return lines.join('\n');
+    const footer: string[] = [];
+    if (sources.length > 0) footer.push('', `来源：${sources.map((l) => `[${escapeLinkText(l.title)}](${l.url})`).join(' · ')}`);
+    if (rest.length > 0) footer.push('', '相关问题：', ...rest.map((m) => `- ${linked(m.entry)}`));
+    const head = `**${escapeInline(label(top.entry))}**`;
+    // A release's changes are one per line: show them as a list.
+    const text = top.entry.kind === 'release' ? top.entry.body.split('\n').filter((l) => l.trim()).map((l) => (BLOCK_LINE.test(l) ? l : `- ${l}`)).join('\n') : top.entry.body;
+    const body = toDingTalkMarkdown(text) || '（详情见链接）';
+    return finish(truncateTitle(label(top.entry)), fit(head, body, footer.join('\n'), sources[0]?.url, context), context);
   }
   if (result.outcome === 'suggest' && top) {
-    return ['我不太确定，你想问的是不是：', ...result.matches.map((m, i) => `${i + 1}. ${linked(m.entry)}`)].join('\n');
+    const lines = ['我不太确定，你想问的是不是：', '', ...result.matches.map((m, i) => `${i + 1}. ${linked(m.entry)}`), '', '可以换个说法再问一次。'];
+    return finish('你想问的是不是', lines.join('\n'), context);
   }
-  if (result.intent === 'event') return '近期没有已公布的直播或活动。';
-  return '抱歉，我在社区的问答和发布记录里没有找到答案。可以换个说法再问，或者到对应项目的 GitHub issues 提问。';
+  if (result.intent === 'event') return finish('近期活动', '近期还没有已公布的直播或活动。', context);
+  return finish(
+    '没有找到答案',
+    `抱歉，我在社区的问答、发布记录和活动里没有找到答案。可以换个说法再问，或者到 [${context.askAt.label}](${context.askAt.url}) 提问。`,
+    context,
+  );
+}
+
+/** Wraps fixed text (help, notices) as a reply. */
+export function composeTextReply(title: string, markdown: string, context: ReplyContext): BotReply {
+  return finish(title, markdown, context);
+}
+
+function finish(title: string, markdown: string, context: ReplyContext): BotReply {
+  const mention = context.mentionStaffId;
+  return mention ? { title, markdown: `${markdown}\n\n@${mention}`, atUserIds: [mention] } : { title, markdown, atUserIds: [] };
+}
+
+/**
+ * Keeps head + body + footer within the byte budget by cutting the body at a line or character
+ * boundary and pointing to the full text.
+ */
+function fit(head: string, body: string, footer: string, fullTextUrl: string | undefined, context: ReplyContext): string {
+  const budget = context.maxBytes - 200; // room for the mention and the JSON envelope
+  const whole = `${head}\n\n${body}${footer ? `\n${footer}` : ''}`;
+  if (Buffer.byteLength(whole) <= budget) return whole;
+  const note = fullTextUrl ? `\n\n……（内容较长，完整内容见[原文](${fullTextUrl})）` : '\n\n……（内容较长，已截断）';
+  const fixed = Buffer.byteLength(`${head}\n\n${note}${footer ? `\n${footer}` : ''}`);
+  const room = Math.max(0, budget - fixed);
+  const cut = cutToBytes(body, room);
+  const atLine = cut.lastIndexOf('\n');
+  const trimmed = atLine > cut.length / 2 ? cut.slice(0, atLine) : cut;
+  const result = `${head}\n\n${trimmed}${note}${footer ? `\n${footer}` : ''}`;
+  return Buffer.byteLength(result) <= budget ? result : cutToBytes(result, budget);
+}
+
+function cutToBytes(text: string, maxBytes: number): string {
+  const bytes = Buffer.from(text);
+  if (bytes.length <= maxBytes) return text;
+  // Decoding a prefix may split a character; drop the replacement character it leaves.
+  return bytes.subarray(0, maxBytes).toString('utf8').replace(/\uFFFD+$/, '');
+}
+
+const BLOCK_LINE = /^\s*(?:[-*+]\s|\d+[.、)]\s?|>|#)/;
+
+/**
+ * Adapts Markdown to DingTalk's subset: fenced code becomes quoted lines (every client shows
+ * quotes), and consecutive plain lines get a blank line between them, because DingTalk does not
+ * always show a single line break.
+ */
+function toDingTalkMarkdown(text: string): string {
+  const out: string[] = [];
+  let inFence = false;
+  let previous = '';
+  for (const raw of text.split('\n')) {
+    if (/^\s*```/.test(raw)) {
+      inFence = !inFence;
+      continue;
+    }
+    const line = inFence ? `> ${raw}` : raw;
+    if (line.trim() !== '' && previous.trim() !== '' && !BLOCK_LINE.test(line) && !inFence) out.push('');
+    out.push(line);
+    previous = line;
+  }
+  return out.join('\n').trim();
+}
+
+function truncateTitle(title: string): string {
+  return title.length > 60 ? `${title.slice(0, 59)}…` : title;
+}
+
+function escapeLinkText(text: string): string {
+  return text.replace(/[[\]]/g, (c) => (c === '[' ? '【' : '】'));
+}
+
+function escapeInline(text: string): string {
+  return text.replace(/\*\*/g, '*');
 }

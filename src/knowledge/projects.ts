@@ -30,6 +30,31 @@ const PROJECT_NAMES: Readonly<Record<string, readonly string[]>> = {
   Tongsuo: [],
 };
 
+/** Where to ask about a project when the knowledge has no answer: its GitHub repository. */
+const REPOSITORIES: Readonly<Record<string, string>> = {
+  SOFAJRaft: 'https://github.com/sofastack/sofa-jraft',
+  SOFARPC: 'https://github.com/sofastack/sofa-rpc',
+  SOFABoot: 'https://github.com/sofastack/sofa-boot',
+  SOFARegistry: 'https://github.com/sofastack/sofa-registry',
+  SOFATracer: 'https://github.com/sofastack/sofa-tracer',
+  SOFAArk: 'https://github.com/sofastack/sofa-ark',
+  SOFABolt: 'https://github.com/sofastack/sofa-bolt',
+  SOFALookout: 'https://github.com/sofastack/sofa-lookout',
+  SOFADashboard: 'https://github.com/sofastack/sofa-dashboard',
+  SOFAHessian: 'https://github.com/sofastack/sofa-hessian',
+  SOFAActs: 'https://github.com/sofastack/sofa-acts',
+  'sofa-common-tools': 'https://github.com/sofastack/sofa-common-tools',
+  Seata: 'https://github.com/seata/seata',
+  MOSN: 'https://github.com/mosn/mosn',
+  Layotto: 'https://github.com/mosn/layotto',
+  Koupleless: 'https://github.com/koupleless/koupleless',
+  Holmes: 'https://github.com/mosn/holmes',
+  Occlum: 'https://github.com/occlum/occlum',
+};
+
+/** The community's home on GitHub, for questions about no particular project. */
+export const COMMUNITY_REPOSITORY = 'https://github.com/sofastack';
+
 const squash = (name: string): string => name.toLowerCase().replace(/[\s._-]+/g, '');
 
 const BY_KEY: ReadonlyMap<string, string> = new Map(
@@ -59,4 +84,9 @@ export function canonicalProject(name: string): string | undefined {
 export function mentionedProject(text: string): string | undefined {
   const match = MENTION.exec(text);
   return match ? canonicalProject(match[0]) : undefined;
+}
+
+/** The GitHub repository of a project named in canonical spelling, if it has one. */
+export function repositoryOf(project: string): string | undefined {
+  return REPOSITORIES[project];
 }

@@ -1,6 +1,7 @@
 import MiniSearch from 'minisearch';
 import type { Config } from '../config/load-config.js';
 import type { Entry, EventEntry, ReleaseEntry } from '../knowledge/entry.js';
+import { upcomingEvents } from '../knowledge/upcoming-events.js';
 import type { Answerer, AnswerResult, Match, MatchFeatures, Ranking } from './answer-types.js';
 import { createTokenizer, type Tokenizer } from './create-tokenizer.js';
 import { createTermCorrector } from './create-term-corrector.js';
@@ -59,10 +60,7 @@ export function createAnswerer(entries: readonly Entry[], config: SearchConfig):
     const intent = detectIntent(question);
 
     if (intent === 'event') {
-      const upcoming = events
-        .filter((e) => Date.parse(e.start) >= now.getTime())
-        .sort((a, b) => Date.parse(a.start) - Date.parse(b.start));
-      return { intent, matches: upcoming.slice(0, 10).map((entry) => ({ entry, score: 1 })) };
+      return { intent, matches: upcomingEvents(events, now).slice(0, 10).map((entry) => ({ entry, score: 1 })) };
     }
 
     if (intent === 'release' || intent === 'latest-release') {

@@ -1,0 +1,25 @@
+/** What a member asked the bot to do. */
+export type Command =
+  | { type: 'help' }
+  | { type: 'events' }
+  | { type: 'digest' }
+  | { type: 'latest-release'; project: string }
+  | { type: 'release'; project: string; version: string }
+  | { type: 'question'; text: string };
+
+// Filler a member wraps a command in: a leading mention the platform left, greetings, "请问".
+const LEADING_NOISE = /^(?:\s*@\S+\s+|\s*(?:请问|麻烦|你好|您好|hi|hello)[,，:：\s]*)+/i;
+
+/** Reads a message's text as a command; anything that is not a command is a question. */
+export function parseCommand(raw: string): Command {
+  const text = raw.replace(LEADING_NOISE, '').trim();
+  const compact = text.replace(/[\s?？!！。.]+$/u, '');
+  if (/^(?:帮助|help|\/help|菜单|使用说明|\?|？)$/i.test(compact)) return { type: 'help' };
+  if (/^(?:活动|直播|近期活动|最近活动|活动预告|直播预告|events?)$/i.test(compact)) return { type: 'events' };
+  if (/^(?:周报|本周周报|weekly|digest)$/i.test(compact)) return { type: 'digest' };
+  const latest = /^(?:最新版本|latest)\s+(\S.*)$/i.exec(compact);
+  if (latest?.[1]) return { type: 'latest-release', project: latest[1].trim() };
+  const release = /^(\S+)\s+(v?\d+(?:\.\d+){1,3})$/i.exec(compact);
+  if (release?.[1] && release[2]) return { type: 'release', project: release[1], version: release[2] };
+  return { type: 'question', text };
+}

@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { parseCommand } from '../../src/bot/parse-command.js';
+
+describe('parseCommand', () => {
+  it.each([
+    ['帮助', { type: 'help' }],
+    [' help ', { type: 'help' }],
+    ['@小助手 帮助', { type: 'help' }],
+    ['活动', { type: 'events' }],
+    ['直播？', { type: 'events' }],
+    ['周报', { type: 'digest' }],
+    ['最新版本 Seata', { type: 'latest-release', project: 'Seata' }],
+    ['最新版本 sofa-rpc', { type: 'latest-release', project: 'sofa-rpc' }],
+    ['SOFARPC 5.7.6', { type: 'release', project: 'SOFARPC', version: '5.7.6' }],
+    ['jraft v1.3.0', { type: 'release', project: 'jraft', version: 'v1.3.0' }],
+    ['请问 seata 的全局锁怎么用', { type: 'question', text: 'seata 的全局锁怎么用' }],
+    ['活动什么时候开始报名', { type: 'question', text: '活动什么时候开始报名' }],
+  ])('%s', (text, command) => {
+    expect(parseCommand(text)).toEqual(command);
+  });
+});
