@@ -1,0 +1,86 @@
+import axios from 'axios';
+import { DingTalkNetworkError } from './dingtalk-network-error.js';
+import { redactSecrets } from './redact-secrets.js';
+
+/** DingTalk's answer to a send: `errcode` 0 means accepted. */
+export interface DingTalkAnswer {
+  errcode: number;
+  errmsg: string;
+}
+
+export interface PostDingTalkJsonOptions {
+  /** The full URL, query and credentials included; it never leaves this function. */
+  url: string;
+  /** JSON text, sent as is so its size is the one that was checked. */
+  body: string;
+  /** What is being called, without query or credentials; used in errors, e.g. `POST /robot/send (group "x")`. */
+  endpoint: string;
+  timeoutMs: number;
+  /** Aborts the request when the client closes. */
+  signal: AbortSignal;
+  /** Values to strip from any text that came back (token, timestamp, sign). */
+  secrets: readonly string[];
+}
+
+/**
+ * One POST to DingTalk. Resolves with DingTalk's `{errcode, errmsg}` whatever the code; throws a
+ * DingTalkNetworkError for everything else. This is the boundary where axios errors, which carry
+ * the full URL and config, are replaced by errors that carry neither.
+ */
+export async function postDingTalkJson(options: PostDingTalkJsonOptions): Promise<DingTalkAnswer> {
+  const { endpoint, timeoutMs } = options;
+  const controller = new AbortController();
+  let timedOut = false;
+  // One deadline for the whole exchange; axios' own `timeout` only notices an idle socket.
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, timeoutMs);
+  const onClose = () => controller.abort();
+  options.signal.addEventListener('abort', onClose);
+  if (options.signal.aborted) controller.abort();
+  let status: number;
+  let text: string;
+  try {
+    const response = await axios.post<string>(options.url, options.body, {
+      headers: { 'Content-Type': 'application/json; charset=utf-8' },
+      responseType: 'text',
+      transformResponse: [(data: unknown) => data],
+      validateStatus: () => true,
+      // A redirect would carry the token to wherever it points.
+      maxRedirects: 0,
+      maxContentLength: 64 * 1024,
+      signal: controller.signal,
+    });
+    status = response.status;
+    text = typeof response.data === 'string' ? response.data : '';
+  } catch (error) {
+    if (timedOut) throw new DingTalkNetworkError(endpoint, 'timeout', `no answer within ${timeoutMs} ms`);
+    if (options.signal.aborted) throw new DingTalkNetworkError(endpoint, 'aborted', 'aborted: the client was closed');
+    // Only the error code is kept: axios' message and config may contain the URL.
+    const code = axios.isAxiosError(error) && typeof error.code === 'string' && /^[A-Z0-9_]{2,40}$/.test(error.code) ? error.code : undefined;
+    throw new DingTalkNetworkError(endpoint, 'connection', `connection failed${code ? ` (${code})` : ''}`, undefined, code);
+  } finally {
+    clearTimeout(timer);
+    options.signal.removeEventListener('abort', onClose);
+  }
+  if (status >= 500) throw new DingTalkNetworkError(endpoint, 'http-status', `HTTP ${status}`, status);
+  const answer = parseAnswer(text, options.secrets);
+  if (answer) return answer;
+  if (status < 200 || status > 299) throw new DingTalkNetworkError(endpoint, 'http-status', `HTTP ${status}`, status);
+  throw new DingTalkNetworkError(endpoint, 'bad-response', `HTTP ${status} without DingTalk's errcode JSON`, status);
+}
+
+function parseAnswer(text: string, secrets: readonly string[]): DingTalkAnswer | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null || !('errcode' in parsed)) return undefined;
+  const errcode = Number(parsed.errcode);
+  if (!Number.isInteger(errcode)) return undefined;
+  const errmsg = 'errmsg' in parsed && typeof parsed.errmsg === 'string' ? parsed.errmsg : '';
+  return { errcode, errmsg: redactSecrets(errmsg, secrets) };
+}

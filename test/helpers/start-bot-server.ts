@@ -1,0 +1,98 @@
+import { createHmac } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import axios from 'axios';
+import { createHttpApp, type HttpApp } from '../../src/http/create-http-app.js';
+import { createLogger } from '../../src/logger.js';
+import { createMessageDeduper } from '../../src/state/create-message-deduper.js';
+import { combine } from '../../src/knowledge/load-knowledge.js';
+import type { Fixture } from './knowledge-fixture.js';
+
+export const APP_SECRET = 'test-app-secret-do-not-use';
+
+export interface BotServer {
+  url: string;
+  http: HttpApp;
+  /** Every URL the bot's HTTP client was asked to request. */
+  outbound: string[];
+  logLines: string[];
+  close(): Promise<void>;
+}
+
+export interface BotServerOptions {
+  sessionHosts: string[];
+  robotCode?: string;
+  now?: () => number;
+}
+
+/** The real Express app on 127.0.0.1 with fixture knowledge; outbound requests are recorded, not faked. */
+export async function startBotServer(fixture: Fixture, options: BotServerOptions): Promise<BotServer> {
+  const logLines: string[] = [];
+  const logger = createLogger('info', { write: (line: string) => void logLines.push(line) });
+  const client = axios.create({ proxy: false });
+  const outbound: string[] = [];
+  client.interceptors.request.use((config) => {
+    outbound.push(config.url ?? '');
+    return config;
+  });
+  const knowledge = combine([{ file: fixture.dir, entries: fixture.entries, problems: [] }]);
+  const http = createHttpApp({
+    serving: () => ({ knowledge, answerer: fixture.answerer }),
+    dingtalk: { appSecret: APP_SECRET, robotCode: options.robotCode, signatureWindowMs: 3_600_000, sessionHosts: options.sessionHosts },
+    deduper: createMessageDeduper(7_200_000),
+    http: client,
+    replyTimeoutMs: 2000,
+    now: options.now ?? (() => Date.now()),
+    logger,
+  });
+  const server: Server = await new Promise((resolve) => {
+    const s = http.app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    http,
+    outbound,
+    logLines,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** DingTalk's callback signature, computed independently of the code under test. */
+export function signCallback(timestamp: string, secret = APP_SECRET): string {
+  return createHmac('sha256', secret).update(`${timestamp}\n${secret}`, 'utf8').digest('base64');
+}
+
+/** Headers of a genuine callback sent now. */
+export function signedHeaders(nowMs = Date.now()): Record<string, string> {
+  const timestamp = String(nowMs);
+  return { 'content-type': 'application/json; charset=utf-8', timestamp, sign: signCallback(timestamp) };
+}
+
+let counter = 0;
+/** A group text message as DingTalk sends it, with a fresh msgId. */
+export function groupMessage(text: string, sessionWebhook: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  counter++;
+  return {
+    msgtype: 'text',
+    text: { content: ` ${text}` },
+    msgId: `msgTest${counter}-${Date.now()}==`,
+    createAt: Date.now(),
+    conversationType: '2',
+    conversationId: 'cidGroupTest==',
+    conversationTitle: 'Community Q&A',
+    senderNick: 'Li Lei',
+    senderStaffId: 'user0042',
+    isAdmin: false,
+    chatbotUserId: '$:LWCP_v1:$robot',
+    isInAtList: true,
+    sessionWebhook,
+    sessionWebhookExpiredTime: Date.now() + 5_400_000,
+    robotCode: 'dingrobottest',
+    ...overrides,
+  };
+}
