@@ -7,6 +7,11 @@ import { formatProblem } from './knowledge/entry.js';
 import { createAnswerer } from './search/create-answerer.js';
 import { createHttpApp, type HttpApp, type Serving } from './http/create-http-app.js';
 import { createMessageDeduper } from './state/create-message-deduper.js';
+import { createPostStore } from './state/create-post-store.js';
+import { createFileRateLedger } from './state/create-file-rate-ledger.js';
+import { createScheduler, type Scheduler, type ScheduledGroup } from './schedule/create-scheduler.js';
+import { createRobotClient } from './dingtalk/create-robot-client.js';
+import { createDryRunClient } from './dingtalk/create-dry-run-client.js';
 
 export interface App {
   http: HttpApp;
@@ -14,19 +19,42 @@ export interface App {
   load(): Promise<Serving>;
   /** Listens on host:port; resolves once listening. */
   listen(port: number, host?: string): Promise<Server>;
-  /** Stops taking requests and waits for replies in flight. */
+  /** Starts the scheduled posts: catches up at once, then ticks every minute. */
+  startScheduler(): void;
+  scheduler: Scheduler;
+  /** Stops taking requests and posting, and waits for replies and posts in flight. */
   close(): Promise<void>;
+}
+
+/** A configured group with the credentials main.ts read from the environment variables it names. */
+export interface GroupCredentials {
+  name: string;
+  posts: readonly ('digest' | 'reminders')[];
+  accessToken?: string | undefined;
+  secret?: string | undefined;
 }
 
 export interface AppDeps {
   config: Readonly<Config>;
   logger: Logger;
+  /** Groups to post to; a group without an access token is served by the dry run. */
+  groups?: readonly GroupCredentials[];
   now?: () => number;
+  /** Where dry-run posts are printed; default standard output. */
+  print?: (text: string) => void;
 }
 
 /** Builds the bot from its configuration; nothing here reads the environment or exits. */
-export function createApp({ config, logger, now = () => Date.now() }: AppDeps): App {
+export function createApp({ config, logger, groups = [], now = () => Date.now(), print }: AppDeps): App {
   const current: { serving?: Serving } = {};
+  const scheduler = createScheduler({
+    config,
+    groups: scheduledGroups(groups, config, logger, now, print),
+    entries: () => current.serving?.knowledge.entries,
+    store: createPostStore(config.dataDir),
+    now,
+    logger,
+  });
   const windowMs = config.dingtalk.signatureWindowSeconds * 1000;
   const http = createHttpApp({
     serving: () => current.serving,
@@ -43,11 +71,18 @@ export function createApp({ config, logger, now = () => Date.now() }: AppDeps): 
     replyTimeoutMs: 5000,
     now,
     logger,
+    digest: { zone: config.timezone, eventsAheadDays: config.digest.eventsAheadDays },
+    admins: config.admins.staffIds,
+    sendDigestNow: async () => {
+      await scheduler.sendDigestNow();
+    },
   });
   let server: Server | undefined;
 
   return {
     http,
+    scheduler,
+    startScheduler: () => scheduler.start(),
     async load() {
       const started = performance.now();
       const knowledge = await loadKnowledge({ dirs: config.knowledge.dirs, zone: config.timezone, maxFileBytes: config.knowledge.maxFileBytes });
@@ -64,7 +99,36 @@ export function createApp({ config, logger, now = () => Date.now() }: AppDeps): 
     },
     async close() {
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-      await http.idle();
+      await Promise.all([http.idle(), scheduler.stop()]);
     },
   };
+}
+
+/**
+ * One robot client for every group with credentials (it keeps a queue and a rate window per access
+ * token); the dry run for the rest. With no group configured, a `console` group takes every post,
+ * so a fresh clone shows what it would send.
+ */
+function scheduledGroups(
+  groups: readonly GroupCredentials[],
+  config: Readonly<Config>,
+  logger: Logger,
+  now: () => number,
+  print: ((text: string) => void) | undefined,
+): ScheduledGroup[] {
+  const robot = createRobotClient({ apiBase: config.dingtalk.apiBase, logger, now, rateLedger: createFileRateLedger(config.dataDir, 60_000, now) });
+  const dryRun = createDryRunClient(print ? { print, now } : { now });
+  const configured: readonly GroupCredentials[] = groups.length > 0 ? groups : [{ name: 'console', posts: ['digest', 'reminders'] }];
+  return configured.map((group) => {
+    if (!group.accessToken) {
+      if (groups.length > 0) logger.warn({ group: group.name }, 'no access token for this group: its posts are printed to the console (dry run)');
+      return { name: group.name, posts: group.posts, client: dryRun, target: { group: group.name, accessToken: 'dry-run' } };
+    }
+    return {
+      name: group.name,
+      posts: group.posts,
+      client: robot,
+      target: { group: group.name, accessToken: group.accessToken, ...(group.secret ? { secret: group.secret } : {}) },
+    };
+  });
 }

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { DateTime } from 'luxon';
 import { pathToFileURL } from 'node:url';
 import { createInterface } from 'node:readline';
 import { loadConfig, ConfigError, type Config } from './config/load-config.js';
@@ -8,6 +9,9 @@ import { createAnswerer } from './search/create-answerer.js';
 import type { Answerer } from './search/answer-types.js';
 import { handleMessage } from './bot/handle-message.js';
 import { DINGTALK_MAX_BODY_BYTES } from './dingtalk/limits.js';
+import { composeDigest, type Digest } from './schedule/compose-digest.js';
+import { formatWeeklyPost } from './schedule/format-weekly-post.js';
+import { planReminders } from './schedule/plan-reminders.js';
 
 const USAGE = `usage: npm run --silent cli -- <command> [options]
 
@@ -17,6 +21,15 @@ commands:
   ask [--knowledge DIR ...] [--now ISO] (--jsonl | "question")
                                    answer a question as the group would see it; with --jsonl,
                                    one question a line on stdin, one JSON result a line out
+  digest [--knowledge DIR ...] --week YYYY-MM-DD [--now ISO] [--format markdown|json|post]
+                                   the digest of the week (Monday to Sunday) containing --week;
+                                   events are counted from --now (default: that Monday 00:00);
+                                   markdown: title and message, json: the digest, post: the
+                                   SOFA Weekly article in the archive's format
+  reminders [--knowledge DIR ...] --from ISO --to ISO
+                                   print the event reminders due in [from, to) as JSON Lines
+                                   (key, event, group, at, offset, start, text); with no group
+                                   configured, planned for one dry-run group named "console"
 
 --knowledge may be repeated; without it the configured folders are used (KNOWLEDGE_DIR or config).`;
 
@@ -34,12 +47,28 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, io
     io.out(USAGE);
     return command ? 0 : 2;
   }
-  let options: { knowledge?: string[] | undefined; now?: string | undefined; jsonl?: boolean | undefined };
+  let options: {
+    knowledge?: string[] | undefined;
+    now?: string | undefined;
+    jsonl?: boolean | undefined;
+    from?: string | undefined;
+    to?: string | undefined;
+    week?: string | undefined;
+    format?: string | undefined;
+  };
   let positionals: string[];
   try {
     ({ values: options, positionals } = parseArgs({
       args: rest,
-      options: { knowledge: { type: 'string', multiple: true }, now: { type: 'string' }, jsonl: { type: 'boolean' } },
+      options: {
+        knowledge: { type: 'string', multiple: true },
+        now: { type: 'string' },
+        jsonl: { type: 'boolean' },
+        from: { type: 'string' },
+        to: { type: 'string' },
+        week: { type: 'string' },
+        format: { type: 'string' },
+      },
       strict: true,
       allowPositionals: command === 'ask',
     }));
@@ -81,7 +110,14 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, io
       if (!options.jsonl) {
         const { reply } = handleMessage(
           { text: positionals.join(' '), msgtype: 'text', isGroup: false },
-          { answerer, entries: knowledge.entries, now, maxReplyBytes: DINGTALK_MAX_BODY_BYTES },
+          {
+            answerer,
+            entries: knowledge.entries,
+            now,
+            maxReplyBytes: DINGTALK_MAX_BODY_BYTES,
+            digest: { zone: config.timezone, eventsAheadDays: config.digest.eventsAheadDays },
+            admins: config.admins.staffIds,
+          },
         );
         io.out(reply.markdown);
         return 0;
@@ -91,10 +127,97 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, io
       }
       return 0;
     }
+    case 'reminders': {
+      if (options.from === undefined || options.to === undefined) {
+        io.err(`reminders needs --from and --to\n\n${USAGE}`);
+        return 2;
+      }
+      return printReminders(await load(), config, { from: options.from, to: options.to }, io);
+    }
+    case 'digest':
+      return digest(options, config, load, io);
     default:
       io.err(`unknown command "${command}"\n\n${USAGE}`);
       return 2;
   }
+}
+
+const DIGEST_FORMATS = ['markdown', 'json', 'post'] as const;
+type DigestFormat = (typeof DIGEST_FORMATS)[number];
+
+// The message travels as JSON with a title: leave room for the envelope and for escaping (a line
+// break is two bytes in JSON).
+const DIGEST_MAX_BYTES = DINGTALK_MAX_BODY_BYTES - 2_000;
+
+async function digest(
+  options: { week?: string | undefined; now?: string | undefined; format?: string | undefined },
+  config: Readonly<Config>,
+  load: () => Promise<KnowledgeLoad>,
+  io: Io,
+): Promise<number> {
+  const zone = config.timezone;
+  const format = options.format ?? 'markdown';
+  if (!isDigestFormat(format)) {
+    io.err(`--format: expected markdown, json or post, got "${format}"`);
+    return 2;
+  }
+  if (options.week === undefined) {
+    io.err(`digest needs --week YYYY-MM-DD\n\n${USAGE}`);
+    return 2;
+  }
+  const day = DateTime.fromISO(options.week, { zone });
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(options.week) || !day.isValid) {
+    io.err(`--week: not a date (YYYY-MM-DD): ${options.week}`);
+    return 2;
+  }
+  // Without --now, events are counted from the start of the week, as a digest posted on Monday would.
+  const now = options.now === undefined ? day.startOf('week') : DateTime.fromISO(options.now, { zone });
+  if (!now.isValid) {
+    io.err(`--now: not an ISO 8601 date-time: ${options.now ?? ''}`);
+    return 2;
+  }
+  const knowledge = await load();
+  for (const problem of knowledge.problems) if (problem.severity === 'error') io.err(formatProblem(problem));
+  const result = composeDigest(knowledge.entries, {
+    now: now.toISO() ?? '',
+    zone,
+    eventsAheadDays: config.digest.eventsAheadDays,
+    maxBytes: DIGEST_MAX_BYTES,
+    weekOf: options.week,
+  });
+  switch (format) {
+    case 'markdown':
+      io.out(`${result.title}\n\n${result.markdown}`);
+      break;
+    case 'json':
+      io.out(JSON.stringify(toDigestRecord(result), null, 2));
+      break;
+    case 'post':
+      io.out(formatWeeklyPost(result).trimEnd());
+      break;
+  }
+  return 0;
+}
+
+function isDigestFormat(format: string): format is DigestFormat {
+  return (DIGEST_FORMATS as readonly string[]).includes(format);
+}
+
+/** The digest for `digest --format json`: entries reduced to what identifies and links them. */
+export function toDigestRecord(digest: Digest): Record<string, unknown> {
+  const brief = (entry: Entry): Record<string, unknown> => ({
+    id: entry.id,
+    kind: entry.kind,
+    title: entry.title,
+    url: entry.url ?? null,
+    date: entry.date ?? null,
+    ...(entry.kind === 'event' ? { start: entry.start } : {}),
+  });
+  const { releases, faqs, readings, events } = digest.entries;
+  return {
+    ...digest,
+    entries: { releases: releases.map(brief), faqs: faqs.map(brief), readings: readings.map(brief), events: events.map(brief) },
+  };
 }
 
 function validate(knowledge: KnowledgeLoad, io: Io): number {
@@ -108,6 +231,26 @@ function validate(knowledge: KnowledgeLoad, io: Io): number {
 function exportEntries(knowledge: KnowledgeLoad, io: Io): number {
   for (const entry of knowledge.entries) io.out(JSON.stringify(toExportRecord(entry)));
   for (const problem of knowledge.problems) io.err(formatProblem(problem));
+  return 0;
+}
+
+/**
+ * `reminders`: what the scheduler would post in the window. A fresh clone has no groups, so the
+ * plan goes to a stand-in "console" group taking reminders, like the dry-run client's output.
+ */
+function printReminders(knowledge: KnowledgeLoad, config: Readonly<Config>, window: { from: string; to: string }, io: Io): number {
+  const groups = config.groups.length > 0 ? config.groups : [{ name: 'console', posts: ['reminders'] }];
+  let reminders;
+  try {
+    if (Date.parse(window.to) <= Date.parse(window.from)) throw new RangeError('--to: must be after --from');
+    reminders = planReminders(knowledge.entries, { ...window, zone: config.timezone, defaultOffsets: config.reminders.offsets, groups });
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    io.err(err.message.replace(/^(from|to):/, '--$1:'));
+    return 2;
+  }
+  for (const problem of knowledge.problems) if (problem.severity === 'error') io.err(formatProblem(problem));
+  for (const { key, event, group, at, offset, start, text } of reminders) io.out(JSON.stringify({ key, event, group, at, offset, start, text }));
   return 0;
 }
 

@@ -20,10 +20,20 @@ if (!config.dingtalk.appSecret) {
 if (!process.env.KNOWLEDGE_DIR) log.info({ dirs: config.knowledge.dirs }, 'KNOWLEDGE_DIR is not set: serving the built-in sample knowledge');
 if (!process.env.DINGTALK_SESSION_HOSTS) log.info({ hosts: config.dingtalk.sessionHosts }, "DINGTALK_SESSION_HOSTS is not set: replies go to DingTalk's own hosts only");
 
-const app = createApp({ config, logger: log });
+// Each group names the environment variables of its robot's token and secret; read them here only.
+const groups = config.groups.map((group) => ({
+  name: group.name,
+  posts: group.posts,
+  accessToken: process.env[group.tokenEnv]?.trim() || undefined,
+  secret: group.secretEnv ? process.env[group.secretEnv]?.trim() || undefined : undefined,
+}));
+if (groups.length === 0) log.info('no groups configured: scheduled posts are printed to the console (dry run)');
+
+const app = createApp({ config, logger: log, groups });
 await app.listen(config.server.port);
 log.info({ port: config.server.port }, 'listening');
 await app.load();
+app.startScheduler();
 
 const shutdown = (signal: string) => {
   log.info({ signal }, 'shutting down');

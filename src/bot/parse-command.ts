@@ -3,6 +3,7 @@ export type Command =
   | { type: 'help' }
   | { type: 'events' }
   | { type: 'digest' }
+  | { type: 'digest-send' }
   | { type: 'latest-release'; project: string }
   | { type: 'release'; project: string; version: string }
   | { type: 'question'; text: string };
@@ -17,6 +18,7 @@ export function parseCommand(raw: string): Command {
   if (/^(?:帮助|help|\/help|菜单|使用说明|\?|？)$/i.test(compact)) return { type: 'help' };
   if (/^(?:活动|直播|近期活动|最近活动|活动预告|直播预告|events?)$/i.test(compact)) return { type: 'events' };
   if (/^(?:周报|本周周报|weekly|digest)$/i.test(compact)) return { type: 'digest' };
+  if (/^(?:周报|weekly|digest)\s*(?:发送|send)$/i.test(compact)) return { type: 'digest-send' };
   const latest = /^(?:最新版本|latest)\s+(\S.*)$/i.exec(compact);
   if (latest?.[1]) return { type: 'latest-release', project: latest[1].trim() };
   const release = /^(\S+)\s+(v?\d+(?:\.\d+){1,3})$/i.exec(compact);

@@ -1,9 +1,12 @@
 import { z } from 'zod';
+import { validate } from 'node-cron';
 import { parseOffset } from '../shared/parse-offset.js';
 import { isValidZone } from '../shared/is-valid-zone.js';
 
 // host, host:port, or [v6]:port; lower-case letters, digits, dots and dashes.
 const HOST_PORT = /^(?:[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?|\[[0-9a-f:.]+\])(?::\d{1,5})?$/;
+
+const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
 
 const offset = z.string().refine((s) => parseOffset(s) !== undefined, {
   message: 'expected an offset such as 1d, 2h or 15m',
@@ -36,6 +39,26 @@ export const configSchema = z
       })
       .strict(),
     reminders: z.object({ offsets: z.array(offset) }).strict(),
+    digest: z
+      .object({
+        schedule: z.string().refine((s) => validate(s), { message: 'expected a cron expression such as "0 18 * * 5"' }),
+        eventsAheadDays: z.number().int().min(0).max(365),
+      })
+      .strict(),
+    catchUpMinutes: z.number().int().min(0).max(7 * 24 * 60),
+    groups: z
+      .array(
+        z
+          .object({
+            name: z.string().trim().min(1),
+            tokenEnv: z.string().regex(ENV_NAME, 'expected an environment variable name such as DINGTALK_COMMUNITY_TOKEN'),
+            secretEnv: z.string().regex(ENV_NAME, 'expected an environment variable name').optional(),
+            posts: z.array(z.enum(['digest', 'reminders'])).min(1),
+          })
+          .strict(),
+      )
+      .refine((groups) => new Set(groups.map((g) => g.name)).size === groups.length, { message: 'group names must be unique' }),
+    admins: z.object({ staffIds: z.array(z.string().trim().min(1)) }).strict(),
     search: z
       .object({
         answerThreshold: z.number().min(0).max(1),

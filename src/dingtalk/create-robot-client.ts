@@ -1,9 +1,10 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from '../logger.js';
 import { backoffDelay } from './backoff-delay.js';
 import { computeSign } from './compute-sign.js';
 import { createSendWindow, type SendWindow } from './create-send-window.js';
+import type { RateLedger } from './rate-ledger.js';
 import { DingTalkApiError } from './dingtalk-api-error.js';
 import { DingTalkNetworkError } from './dingtalk-network-error.js';
 import { isRateLimitAnswer } from './is-rate-limit-answer.js';
@@ -47,9 +48,13 @@ export interface RobotClientOptions {
     /** Resends after throttling before giving up, so a robot shared with another sender cannot stall forever. Default 3. */
     maxThrottleResends?: number;
   };
+  /** Keeps the rate window and throttle pauses across restarts (and instances); in memory only when absent. */
+  rateLedger?: RateLedger;
 }
 
 interface Robot {
+  /** The robot's name in the rate ledger: a digest of its token. */
+  key: string;
   window: SendWindow;
   /** Nothing is sent to this robot before this time (epoch ms): DingTalk throttles it. */
   pausedUntil: number;
@@ -92,10 +97,18 @@ export function createRobotClient(options: RobotClientOptions): RobotClient {
     ? (ms: number) => Promise.race([injectedSleep(ms), closed])
     : (ms: number) => delay(ms, undefined, { signal: closing.signal }).catch(() => undefined);
 
+  const ledger = options.rateLedger;
+  const ledgerKey = (token: string) => createHash('sha256').update(token).digest('hex').slice(0, 16);
+
   const robotFor = (token: string): Robot => {
     let robot = robots.get(token);
     if (!robot) {
-      robot = { window: createSendWindow(perMinute, windowMs), pausedUntil: 0, tail: Promise.resolve() };
+      const window = createSendWindow(perMinute, windowMs);
+      const key = ledgerKey(token);
+      // Sends and pauses of earlier processes count as if made here.
+      const earlier = ledger?.load(key) ?? { sends: [], pausedUntil: 0 };
+      for (const at of earlier.sends) window.record(at);
+      robot = { window, pausedUntil: earlier.pausedUntil, tail: Promise.resolve(), key };
       robots.set(token, robot);
     }
     return robot;
@@ -133,6 +146,7 @@ export function createRobotClient(options: RobotClientOptions): RobotClient {
         secrets.push(sign);
       }
       made += 1;
+      ledger?.recordSend(robot.key, now());
       let error: DingTalkApiError | DingTalkNetworkError;
       try {
         const answer = await postDingTalkJson({
@@ -152,7 +166,10 @@ export function createRobotClient(options: RobotClientOptions): RobotClient {
         // DingTalk throttles the robot whether or not this message is tried again, so the pause
         // holds for the next message too.
         const throttled = isRateLimitAnswer(answer.errcode, answer.errmsg);
-        if (throttled) robot.pausedUntil = now() + throttleMs;
+        if (throttled) {
+          robot.pausedUntil = now() + throttleMs;
+          ledger?.recordPause(robot.key, robot.pausedUntil);
+        }
         if (throttled && throttles < maxThrottleResends) {
           throttles += 1;
           log.warn({ group, msgUuid, errcode: answer.errcode, pauseMs: throttleMs }, 'robot throttled by DingTalk; pausing it before resending');

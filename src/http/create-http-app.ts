@@ -33,6 +33,12 @@ export interface HttpDeps {
   replyTimeoutMs: number;
   now: () => number;
   logger: Logger;
+  /** For the `周报` preview. */
+  digest: { zone: string; eventsAheadDays: number };
+  /** Staff ids allowed to run admin commands. */
+  admins: readonly string[];
+  /** Posts this week's digest to the digest groups now (the `周报 发送` command); at most once a week. */
+  sendDigestNow?: () => Promise<void>;
 }
 
 export interface HttpApp {
@@ -111,10 +117,30 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
       res.json({});
       return;
     }
-    const { reply, handledAs } = handleMessage(
-      { text: message.text, msgtype: message.msgtype, isGroup: message.conversationType === 'group', ...(message.senderStaffId ? { senderStaffId: message.senderStaffId } : {}) },
-      { answerer: serving.answerer, entries: serving.knowledge.entries, now: new Date(deps.now()), maxReplyBytes: DINGTALK_MAX_BODY_BYTES },
+    const { reply, handledAs, action } = handleMessage(
+      {
+        text: message.text,
+        msgtype: message.msgtype,
+        isGroup: message.conversationType === 'group',
+        isAdmin: message.isAdmin,
+        ...(message.senderStaffId ? { senderStaffId: message.senderStaffId } : {}),
+      },
+      {
+        answerer: serving.answerer,
+        entries: serving.knowledge.entries,
+        now: new Date(deps.now()),
+        maxReplyBytes: DINGTALK_MAX_BODY_BYTES,
+        digest: deps.digest,
+        admins: deps.admins,
+      },
     );
+    if (action === 'send-digest' && deps.sendDigestNow) {
+      const sending = deps
+        .sendDigestNow()
+        .catch((err: unknown) => log.error({ err: err instanceof Error ? err.message : String(err) }, 'digest on request failed'))
+        .finally(() => inFlight.delete(sending));
+      inFlight.add(sending);
+    }
     // Acknowledge first: a slow acknowledgement makes DingTalk deliver the message again.
     res.json(handledAs === 'unsupported' ? { message: UNSUPPORTED_NOTE } : {});
     log.info({ msgId: message.msgId, conversation: message.conversationType, handledAs }, 'message handled');

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { handleMessage, type ChatMessage } from '../../src/bot/handle-message.js';
 import { FIXTURE_NOW, loadFixture, type Fixture } from '../helpers/knowledge-fixture.js';
 
+const DIGEST = { zone: 'Asia/Shanghai', eventsAheadDays: 14 };
 let fixture: Fixture;
 beforeAll(async () => {
   fixture = await loadFixture();
@@ -9,11 +10,11 @@ beforeAll(async () => {
 
 /** Transcript harness: say something in a group as user0042 and read the bot's reply. */
 function say(text: string, options: Partial<ChatMessage> = {}) {
-  const { reply, handledAs } = handleMessage(
+  const { reply, handledAs, action } = handleMessage(
     { text, msgtype: 'text', isGroup: true, senderStaffId: 'user0042', ...options },
-    { answerer: fixture.answerer, entries: fixture.entries, now: FIXTURE_NOW, maxReplyBytes: 20_000 },
+    { answerer: fixture.answerer, entries: fixture.entries, now: FIXTURE_NOW, maxReplyBytes: 20_000, digest: DIGEST, admins: ['admin007'] },
   );
-  return { ...reply, handledAs };
+  return { ...reply, handledAs, action };
 }
 
 describe('group behaviour', () => {
@@ -69,6 +70,20 @@ describe('group behaviour', () => {
     expect(chat.handledAs).not.toBe('answer');
   });
 
+  it('previews this week\'s digest for 周报, with the upcoming events', () => {
+    const reply = say('周报');
+    expect(reply.handledAs).toBe('digest');
+    expect(reply.title).toBe('SOFA Weekly | 05/20 - 05/26');
+    expect(reply.markdown).toContain('SOFAChannel#40 直播');
+  });
+
+  it('sends the digest on 周报 发送 for admins only', () => {
+    expect(say('周报 发送')).toMatchObject({ handledAs: 'refused' });
+    expect(say('周报 发送').action).toBeUndefined();
+    expect(say('周报 发送', { senderStaffId: 'admin007' })).toMatchObject({ handledAs: 'digest-send', action: 'send-digest' });
+    expect(say('周报 发送', { isAdmin: true })).toMatchObject({ handledAs: 'digest-send', action: 'send-digest' });
+  });
+
   it('tells what it understands when the message is not text', () => {
     const reply = say('', { msgtype: 'picture' });
     expect(reply.handledAs).toBe('unsupported');
@@ -82,7 +97,7 @@ describe('group behaviour', () => {
     });
     const { reply } = handleMessage(
       { text: 'Seata 超长回答测试', msgtype: 'text', isGroup: true, senderStaffId: 'user0042' },
-      { answerer: big.answerer, entries: big.entries, now: FIXTURE_NOW, maxReplyBytes: 20_000 },
+      { answerer: big.answerer, entries: big.entries, now: FIXTURE_NOW, maxReplyBytes: 20_000, digest: DIGEST, admins: [] },
     );
     const bytes = Buffer.byteLength(JSON.stringify({ msgtype: 'markdown', markdown: { title: reply.title, text: reply.markdown }, at: { atUserIds: reply.atUserIds } }));
     expect(bytes).toBeLessThanOrEqual(20_000);

@@ -9,6 +9,7 @@ describe('parseCommand', () => {
     ['活动', { type: 'events' }],
     ['直播？', { type: 'events' }],
     ['周报', { type: 'digest' }],
+    ['周报 发送', { type: 'digest-send' }],
     ['最新版本 Seata', { type: 'latest-release', project: 'Seata' }],
     ['最新版本 sofa-rpc', { type: 'latest-release', project: 'sofa-rpc' }],
     ['SOFARPC 5.7.6', { type: 'release', project: 'SOFARPC', version: '5.7.6' }],

@@ -44,6 +44,8 @@ export async function startBotServer(fixture: Fixture, options: BotServerOptions
     replyTimeoutMs: 2000,
     now: options.now ?? (() => Date.now()),
     logger,
+    digest: { zone: fixture.config.timezone, eventsAheadDays: fixture.config.digest.eventsAheadDays },
+    admins: fixture.config.admins.staffIds,
   });
   const server: Server = await new Promise((resolve) => {
     const s = http.app.listen(0, '127.0.0.1', () => resolve(s));

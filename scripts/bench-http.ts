@@ -1,0 +1,501 @@
+// Measures the bot over HTTP against a bare Express relay, in the same run on the same machine:
+// signed callbacks answered from the whole archive, each reply posted to a loopback session
+// webhook. Targets: throughput ≥ 80% of the relay's, p99 < 20 ms, zero errors.
+//
+//   npm run bench:http -- [<corpus dir>] [--duration 10] [--connections 10] [--warmup 2]
+//                         [--questions FILE] [--cpu-prof DIR]
+//
+// Each server under test (the relay, then the bot) runs in its own child process with the same
+// Node flags, the session-webhook sink in another, and autocannon in this one, so no two of them
+// share an event loop. Both targets get the same request mix, connections, warm-up and duration.
+// Each connection sends its next callback as soon as the last is answered, so both servers run
+// saturated and the latencies include the queue in front of them (about connections ÷ req/s).
+// `--cpu-prof DIR` profiles both server children (a .cpuprofile each, written when they stop).
+//
+// A report, not a test: it exits 0 whatever the numbers, unless something crashes.
+import { fork, type ChildProcess } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import type { ChildMessage, ParentMessage, Role } from './bench-http-server.js';
+
+const SERVER_SCRIPT = fileURLToPath(new URL('./bench-http-server.js', import.meta.url));
+const BENCH_SECRET = 'bench-http-app-secret-not-a-real-one';
+const BENCH_ROBOT_CODE = 'dingrobotbench';
+/** The sink keys each reply by this query parameter of its session webhook URL. */
+const SESSION_PARAM = 'session';
+const CALLBACK_PATH = '/dingtalk/callback';
+
+const TARGETS = { ratio: 0.8, p99Ms: 20 };
+/** Share of a core other processes may use during a measured period before the report warns. */
+const NOISE_SHARE = 0.1;
+
+/** Used when the evaluation set is not checked out next to the project. */
+const BUILT_IN_QUESTIONS = [
+  'jraft 支持 multi raft 吗',
+  'SOFARPC 5.7.6 更新了什么',
+  'seata 回滚失败怎么排查',
+  '下次直播什么时候',
+  'sofa-boot 最新版本',
+  '有没有讲 MOSN 的文章',
+  'layotto 怎么部署',
+  'vgroup_mapping 配置在哪里',
+];
+
+// ---------------------------------------------------------------------------------------------
+// Child processes. Every one is killed when this process exits, however it exits.
+
+interface Child {
+  role: Role;
+  process: ChildProcess;
+  port: number;
+  note: string;
+}
+
+const running = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => process.exit(130));
+}
+
+/** Forks one role; its stdout (the bot's JSON log lines) goes to a file, so writing it costs what production's does and nothing here. */
+async function startChild(role: Role, options: { env: NodeJS.ProcessEnv; execArgv: string[]; logDir: string }): Promise<Child> {
+  const out = openSync(join(options.logDir, `${role}.log`), 'w');
+  const child = fork(SERVER_SCRIPT, [role], { env: options.env, execArgv: options.execArgv, stdio: ['ignore', out, 'inherit', 'ipc'] });
+  closeSync(out); // the child holds its own copy
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  const ready = await nextMessage(child, 'ready', `${role} did not start`);
+  return { role, process: child, port: ready.port, note: ready.note };
+}
+
+type Reply<T extends ChildMessage['type']> = Extract<ChildMessage, { type: T }>;
+
+/** The child's next message of one type; rejects if the child exits first. */
+function nextMessage<T extends ChildMessage['type']>(child: ChildProcess, type: T, failure: string): Promise<Reply<T>> {
+  return new Promise((resolvePromise, reject) => {
+    const onMessage = (message: ChildMessage) => {
+      if (message.type !== type) return;
+      cleanUp();
+      resolvePromise(message as Reply<T>);
+    };
+    const onExit = (code: number | null, signal: string | null) => {
+      cleanUp();
+      reject(new Error(`${failure}: exited with ${signal ?? `code ${String(code)}`}`));
+    };
+    const cleanUp = () => {
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+    };
+    child.on('message', onMessage);
+    child.once('exit', onExit);
+  });
+}
+
+function ask<T extends ChildMessage['type']>(child: Child, message: ParentMessage, type: T): Promise<Reply<T>> {
+  const answer = nextMessage(child.process, type, `${child.role} failed`);
+  child.process.send(message);
+  return answer;
+}
+
+/** Asks the child to exit (so a CPU profile gets written); kills it if it has not within 10 s. */
+async function stopChild(child: Child): Promise<void> {
+  if (child.process.exitCode !== null || child.process.signalCode !== null) return;
+  const exited = new Promise<void>((resolvePromise) => child.process.once('exit', () => resolvePromise()));
+  child.process.send({ type: 'stop' } satisfies ParentMessage);
+  const timer = setTimeout(() => child.process.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Requests: every one a genuine callback sent now, with its own msgId (the bot skips redeliveries)
+// and its own session webhook URL (so the sink can tell which replies arrived).
+
+interface Callback {
+  session: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+function signCallback(timestamp: string, secret: string): string {
+  return createHmac('sha256', secret).update(`${timestamp}\n${secret}`, 'utf8').digest('base64');
+}
+
+/** A group text message as DingTalk sends it (see docs §2.5), the question after the removed @-mention. */
+function groupMessage(question: string, msgId: string, sessionWebhook: string, nowMs: number): Record<string, unknown> {
+  return {
+    msgtype: 'text',
+    text: { content: ` ${question}` },
+    msgId,
+    createAt: nowMs,
+    conversationType: '2',
+    conversationId: 'cidGroupBench==',
+    conversationTitle: 'Community Q&A',
+    senderNick: 'Li Lei',
+    senderStaffId: 'user0042',
+    isAdmin: false,
+    chatbotUserId: '$:LWCP_v1:$robotBench',
+    isInAtList: true,
+    sessionWebhook,
+    sessionWebhookExpiredTime: nowMs + 5_400_000,
+    robotCode: BENCH_ROBOT_CODE,
+  };
+}
+
+/** Callbacks cycling through the questions from the first, so every target and phase gets the same mix. */
+function callbackSource(questions: readonly string[], sinkPort: number, tag: string): () => Callback {
+  let n = 0;
+  return () => {
+    const question = questions[n % questions.length] ?? '';
+    const session = `${tag}-${n++}`;
+    const nowMs = Date.now();
+    const timestamp = String(nowMs);
+    const webhook = `http://127.0.0.1:${sinkPort}/robot/sendBySession?${SESSION_PARAM}=${session}`;
+    return {
+      session,
+      headers: { 'content-type': 'application/json; charset=utf-8', timestamp, sign: signCallback(timestamp, BENCH_SECRET) },
+      body: JSON.stringify(groupMessage(question, `msgBench${session}==`, webhook, nowMs)),
+    };
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Load.
+
+interface Load {
+  result: autocannon.Result;
+  /** Every response's latency in ms, at full resolution (autocannon's histogram keeps whole ms). */
+  latencies: number[];
+  /** Sessions of the callbacks answered 2xx: each should get exactly one reply. */
+  answered: string[];
+}
+
+/** What autocannon keeps per connection between a request and its response (pipelining 1). */
+interface ConnectionContext {
+  session?: string;
+}
+
+function runLoad(url: string, seconds: number, settings: Settings, next: () => Callback): Promise<Load> {
+  const latencies: number[] = [];
+  const answered: string[] = [];
+  const request: autocannon.Request = {
+    setupRequest: (req, context) => {
+      const callback = next();
+      (context as ConnectionContext).session = callback.session;
+      return { ...req, headers: callback.headers, body: callback.body };
+    },
+    onResponse: (status, _body, context) => {
+      const { session } = context as ConnectionContext;
+      if (status >= 200 && status < 300 && session) answered.push(session);
+    },
+  };
+  return new Promise((resolvePromise, reject) => {
+    const options: autocannon.Options = {
+      url,
+      method: 'POST',
+      connections: settings.connections,
+      pipelining: 1,
+      duration: seconds,
+      requests: [request],
+    };
+    const instance = autocannon(options, (err: unknown, result) => {
+      if (err) reject(err instanceof Error ? err : new Error('autocannon failed', { cause: err }));
+      else resolvePromise({ result, latencies, answered });
+    });
+    instance.on('response', (_client, _status, _bytes, latencyMs) => latencies.push(latencyMs));
+  });
+}
+
+/** Waits until the replies stop arriving: all expected ones and 300 ms of quiet, or 3 s of quiet. */
+async function drainSink(sink: Child, expected: number): Promise<void> {
+  let last = -1;
+  let changedAt = performance.now();
+  for (;;) {
+    const { received } = await ask(sink, { type: 'count' }, 'count');
+    if (received !== last) [last, changedAt] = [received, performance.now()];
+    const quietMs = performance.now() - changedAt;
+    if ((received >= expected && quietMs >= 300) || quietMs >= 3000) return;
+    await sleep(50);
+  }
+}
+
+/** CPU time used so far (user + system, µs) by the server under test, the sink, this process and the whole machine. */
+interface CpuSample {
+  atMs: number;
+  server: number;
+  sink: number;
+  load: number;
+  machine: number;
+}
+
+/** Busy time of all cores since boot, µs: what is left after our three processes was someone else's. */
+function machineBusyMicros(): number {
+  return cpus().reduce((sum, { times }) => sum + (times.user + times.nice + times.sys + times.irq) * 1000, 0);
+}
+
+async function sampleCpu(server: Child, sink: Child): Promise<CpuSample> {
+  const [s, k] = await Promise.all([ask(server, { type: 'cpu' }, 'cpu'), ask(sink, { type: 'cpu' }, 'cpu')]);
+  const own = process.cpuUsage();
+  return { atMs: performance.now(), server: s.micros, sink: k.micros, load: own.user + own.system, machine: machineBusyMicros() };
+}
+
+interface CpuShares {
+  server: number;
+  sink: number;
+  load: number;
+  /** Everything else running on the machine meanwhile; more than a few % makes the figures noisy. */
+  others: number;
+  serverMicros: number;
+}
+
+/** Share of one core each process used between two samples: shows which one the cores went to. */
+function cpuShares(before: CpuSample, after: CpuSample): CpuShares {
+  const wallMicros = (after.atMs - before.atMs) * 1000;
+  return {
+    server: (after.server - before.server) / wallMicros,
+    sink: (after.sink - before.sink) / wallMicros,
+    load: (after.load - before.load) / wallMicros,
+    // Clamped: the kernel's per-core counters tick in 10 ms steps, ours do not.
+    others: Math.max(0, (after.machine - before.machine - (after.server - before.server) - (after.sink - before.sink) - (after.load - before.load)) / wallMicros),
+    serverMicros: after.server - before.server,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// One target: start it, warm it up, measure it, count its replies, stop it.
+
+interface Settings {
+  seconds: number;
+  warmupSeconds: number;
+  connections: number;
+  questions: readonly string[];
+  execArgv: string[];
+  logDir: string;
+}
+
+interface Measured {
+  name: string;
+  note: string;
+  reqPerSec: number;
+  /** How long the measured period really lasted: autocannon stops at the first 1 s sample after the duration. */
+  seconds: number;
+  answered: number;
+  p50: number;
+  p99: number;
+  max: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  replies: number;
+  missing: number;
+  /** Replies to callbacks autocannon stopped waiting for at the end of the run: expected, not errors. */
+  extra: number;
+  malformed: number;
+  warmupProblems: number;
+  cpu: CpuShares;
+}
+
+async function measure(name: string, role: Role, env: NodeJS.ProcessEnv, sink: Child, settings: Settings): Promise<Measured> {
+  const child = await startChild(role, { env, execArgv: settings.execArgv, logDir: settings.logDir });
+  console.log(`  ${name}: ${child.note}`);
+  try {
+    const url = `http://127.0.0.1:${child.port}${CALLBACK_PATH}`;
+    const warmup = await runLoad(url, settings.warmupSeconds, settings, callbackSource(settings.questions, sink.port, `${role}-warmup`));
+    await drainSink(sink, warmup.answered.length);
+    await ask(sink, { type: 'take' }, 'taken');
+    const before = await sampleCpu(child, sink);
+    const load = await runLoad(url, settings.seconds, settings, callbackSource(settings.questions, sink.port, `${role}-run`));
+    const cpu = cpuShares(before, await sampleCpu(child, sink));
+    await drainSink(sink, load.answered.length);
+    const taken = await ask(sink, { type: 'take' }, 'taken');
+    return summarize(name, child.note, load, taken, warmup.result.non2xx + warmup.result.errors, cpu);
+  } finally {
+    await stopChild(child);
+  }
+}
+
+function summarize(name: string, note: string, load: Load, taken: Reply<'taken'>, warmupProblems: number, cpu: CpuShares): Measured {
+  const received = new Set(taken.sessions);
+  const answered = new Set(load.answered);
+  const replies = load.answered.filter((s) => received.has(s)).length;
+  const sorted = Float64Array.from(load.latencies).sort();
+  const r = load.result;
+  return {
+    name,
+    note,
+    reqPerSec: r.requests.average,
+    seconds: r.duration,
+    answered: load.answered.length,
+    p50: percentile(sorted, 0.5),
+    p99: percentile(sorted, 0.99),
+    max: sorted[sorted.length - 1] ?? NaN,
+    non2xx: r.non2xx,
+    errors: r.errors,
+    timeouts: r.timeouts,
+    replies,
+    missing: load.answered.length - replies,
+    extra: taken.sessions.filter((s) => !answered.has(s)).length,
+    malformed: taken.malformed,
+    warmupProblems,
+    cpu,
+  };
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  return sorted.length === 0 ? NaN : (sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report.
+
+const ms = (n: number) => `${n.toFixed(n < 10 ? 2 : 1)} ms`;
+
+function printTable(title: string, rows: readonly (readonly string[])[]): void {
+  console.log(`\n${title}`);
+  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
+  for (const row of rows) {
+    console.log(`  ${row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join('   ')}`);
+  }
+}
+
+const perRequest = (m: Measured) => m.cpu.serverMicros / Math.max(1, m.answered);
+
+/** Everything that should be zero: non-2xx, connection errors (timeouts are among them), lost or malformed replies. */
+const problems = (m: Measured) => m.non2xx + m.errors + m.missing + m.malformed;
+
+const pct = (share: number) => `${(share * 100).toFixed(0)}%`;
+
+function printReport(relay: Measured, bot: Measured, settings: Settings): void {
+  printLoad(relay, bot, settings);
+  printCpu(relay, bot);
+  printTargets(relay, bot, isNoisy(relay, bot));
+}
+
+function printLoad(relay: Measured, bot: Measured, settings: Settings): void {
+  const row = (m: Measured) => [m.name, m.reqPerSec.toFixed(0), `${m.answered} in ${m.seconds.toFixed(1)} s`, ms(m.p50), ms(m.p99), ms(m.max), String(m.non2xx), `${m.errors}/${m.timeouts}`, `${m.replies}/${m.answered}`, String(m.extra)];
+  printTable(`${settings.seconds} s per target after ${settings.warmupSeconds} s warm-up, ${settings.connections} connections each sending as soon as answered`, [
+    ['target', 'req/s (avg)', '2xx', 'p50', 'p99', 'max', 'non-2xx', 'errors/timeouts', 'replies/2xx', 'late replies'],
+    row(relay),
+    row(bot),
+  ]);
+  for (const m of [relay, bot]) {
+    if (m.malformed > 0) console.log(`  ${m.name}: ${m.malformed} replies the sink could not read as a robot message`);
+    if (m.warmupProblems > 0) console.log(`  ${m.name}: ${m.warmupProblems} non-2xx or errors during the warm-up (not counted)`);
+  }
+  console.log('  late replies: to callbacks still in flight when the run stopped; expected, not counted');
+}
+
+function printCpu(relay: Measured, bot: Measured): void {
+  const row = (m: Measured) => [m.name, pct(m.cpu.server), `${perRequest(m).toFixed(0)} µs`, pct(m.cpu.sink), pct(m.cpu.load), pct(m.cpu.others)];
+  printTable(`CPU during the measured period (share of one core; the machine has ${availableParallelism()})`, [
+    ['target', 'server', 'server CPU per request', 'sink', 'load generator', 'other processes'],
+    row(relay),
+    row(bot),
+  ]);
+  // When each server saturates its core, the throughput ratio tends to the ratio of CPU per
+  // request; this one is far less disturbed by whatever else runs on the machine.
+  console.log(`  CPU per request, relay / bot: ${(perRequest(relay) / perRequest(bot)).toFixed(3)} (the ratio the throughputs tend to when both servers saturate a core)`);
+  const busiest = Math.max(relay.cpu.others, bot.cpu.others);
+  if (isNoisy(relay, bot)) console.log(`  warning: other processes used up to ${pct(busiest)} of a core meanwhile; the comparison is unreliable, run again on a quiet machine`);
+}
+
+/** Whether other processes took enough CPU during a measured period to distort the comparison. */
+const isNoisy = (relay: Measured, bot: Measured) => Math.max(relay.cpu.others, bot.cpu.others) > NOISE_SHARE;
+
+function printTargets(relay: Measured, bot: Measured, noisy: boolean): void {
+  const ratio = bot.reqPerSec / relay.reqPerSec;
+  // Timing results of a disturbed run are marked so nobody quotes them; error counts stand.
+  const line = (name: string, measured: string, limit: string, pass: boolean, timing = true) => [name, measured, limit, `${pass ? 'PASS' : 'FAIL'}${timing && noisy ? ' (noisy)' : ''}`];
+  const zero = (m: Measured) => `${m.non2xx} non-2xx + ${m.errors} errors (${m.timeouts} timeouts) + ${m.missing} missing + ${m.malformed} malformed`;
+  printTable('targets', [
+    ['target', 'measured', 'limit', 'result'],
+    line('throughput bot / relay', `${bot.reqPerSec.toFixed(0)} / ${relay.reqPerSec.toFixed(0)} = ${ratio.toFixed(3)}`, `≥ ${TARGETS.ratio.toFixed(2)}`, ratio >= TARGETS.ratio),
+    line('bot p99', ms(bot.p99), `< ${ms(TARGETS.p99Ms)}`, bot.p99 < TARGETS.p99Ms),
+    line('bot errors', zero(bot), '= 0', problems(bot) === 0, false),
+    // Not a target of the bot, but a relay that drops replies makes the ratio meaningless.
+    line('relay errors (baseline valid)', zero(relay), '= 0', problems(relay) === 0, false),
+  ]);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function readQuestions(file: string): string[] {
+  if (!existsSync(file)) return BUILT_IN_QUESTIONS;
+  const questions = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim())
+    .map((line) => (JSON.parse(line) as { q?: unknown }).q)
+    .filter((q): q is string => typeof q === 'string' && q.trim() !== '');
+  return questions.length > 0 ? questions : BUILT_IN_QUESTIONS;
+}
+
+function positiveNumber(name: string, value: string, integer: boolean): number {
+  const n = Number(value);
+  if (!(n > 0) || (integer && !Number.isInteger(n))) throw new Error(`--${name} must be a positive ${integer ? 'integer' : 'number'}, not ${value}`);
+  return n;
+}
+
+function parseSettings(): { dirs: string[]; questionsFile: string; settings: Settings } {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      duration: { type: 'string', default: '10' },
+      warmup: { type: 'string', default: '2' },
+      connections: { type: 'string', default: '10' },
+      questions: { type: 'string', default: '../shared/eval/dev-questions.jsonl' },
+      'cpu-prof': { type: 'string' },
+    },
+  });
+  const dirs = (positionals.length > 0 ? positionals : ['../shared/corpus']).map((dir) => resolve(dir));
+  for (const dir of dirs) if (!existsSync(dir)) throw new Error(`corpus folder not found: ${dir}`);
+  const profile = values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${resolve(values['cpu-prof'])}`] : [];
+  return {
+    dirs,
+    questionsFile: values.questions,
+    settings: {
+      seconds: positiveNumber('duration', values.duration, false),
+      warmupSeconds: positiveNumber('warmup', values.warmup, false),
+      connections: positiveNumber('connections', values.connections, true),
+      questions: readQuestions(values.questions),
+      // The same flags for both servers under test, whatever this process was started with.
+      execArgv: [...process.execArgv, ...profile],
+      logDir: mkdtempSync(join(tmpdir(), 'bench-http-')),
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const { dirs, questionsFile, settings } = parseSettings();
+  console.log(`corpus: ${dirs.join(', ')}; questions: ${settings.questions.length} from ${existsSync(questionsFile) ? questionsFile : '(built-in list)'}`);
+  console.log(`node ${process.version}, ${process.platform}/${process.arch}, ${availableParallelism()} cores; child logs in ${settings.logDir}`);
+
+  const sink = await startChild('sink', { env: process.env, execArgv: process.execArgv, logDir: settings.logDir });
+  try {
+    console.log(`  sink: ${sink.note} on 127.0.0.1:${sink.port}`);
+    const relay = await measure('bare relay', 'relay', process.env, sink, settings);
+    const botEnv: NodeJS.ProcessEnv = {
+      ...process.env,
+      DINGTALK_APP_SECRET: BENCH_SECRET,
+      DINGTALK_ROBOT_CODE: BENCH_ROBOT_CODE,
+      DINGTALK_SESSION_HOSTS: `127.0.0.1:${sink.port}`,
+      KNOWLEDGE_DIR: dirs.join(':'),
+      // Whatever state the bot keeps goes with the logs, not into the project's ./data.
+      DATA_DIR: join(settings.logDir, 'data'),
+      PORT: '0',
+    };
+    const bot = await measure('bot', 'bot', botEnv, sink, settings);
+    printReport(relay, bot, settings);
+  } finally {
+    await stopChild(sink);
+  }
+}
+
+await main();

@@ -1,0 +1,254 @@
+import { createHash } from 'node:crypto';
+import cron, { type ScheduledTask } from 'node-cron';
+import { DateTime } from 'luxon';
+import type { Config } from '../config/load-config.js';
+import type { Entry } from '../knowledge/entry.js';
+import type { Logger } from '../logger.js';
+import type { RobotClient, RobotTarget } from '../dingtalk/robot-client.js';
+import { DINGTALK_MAX_BODY_BYTES } from '../dingtalk/limits.js';
+import { DingTalkNetworkError } from '../dingtalk/dingtalk-network-error.js';
+import type { OutboxItem, PostState, PostStore } from '../state/create-post-store.js';
+import { composeDigest } from './compose-digest.js';
+import { planReminders } from './plan-reminders.js';
+
+/** A group the scheduler posts to, with the client that reaches it (a robot, or the dry run). */
+export interface ScheduledGroup {
+  name: string;
+  posts: readonly ('digest' | 'reminders')[];
+  client: RobotClient;
+  target: RobotTarget;
+}
+
+export interface SchedulerDeps {
+  config: Pick<Config, 'timezone' | 'digest' | 'catchUpMinutes' | 'reminders'>;
+  groups: readonly ScheduledGroup[];
+  /** The knowledge now; undefined while it is loading (nothing is planned then). */
+  entries: () => readonly Entry[] | undefined;
+  store: PostStore;
+  now: () => number;
+  logger: Logger;
+}
+
+/** What one tick did, for logs and tests. */
+export interface TickReport {
+  planned: number;
+  sent: number;
+  missed: number;
+  cancelled: number;
+  failed: number;
+  pending: number;
+}
+
+export interface Scheduler {
+  /** Looks for due posts, writes them to the outbox, then sends the outbox. Never throws. */
+  tick(): Promise<TickReport>;
+  /** Posts this week's digest to the digest groups now, unless it went out already this week. */
+  sendDigestNow(): Promise<TickReport>;
+  /** Ticks now (catching up after a restart) and then every minute. */
+  start(): void;
+  /** Stops ticking and waits for a tick in progress. */
+  stop(): Promise<void>;
+}
+
+const MINUTE = 60_000;
+// How far back a restart looks for posts it missed, to log them; older ones are not worth a line.
+const MAX_LOOKBACK_MS = 8 * 24 * 60 * MINUTE;
+// Sent-log records are kept this long, far beyond any reminder offset or catch-up window.
+const LOG_RETENTION_MS = 400 * 24 * 60 * MINUTE;
+// A post whose sends keep failing on the network is retried on later ticks for this long.
+const RETRY_HORIZON_MS = 6 * 60 * MINUTE;
+
+const startedAlready = (item: OutboxItem, nowMs: number) => item.event !== undefined && Date.parse(item.event.start) <= nowMs;
+
+const emptyReport = (): TickReport => ({ planned: 0, sent: 0, missed: 0, cancelled: 0, failed: 0, pending: 0 });
+
+/** DingTalk's msgUuid for a post: derived from its key, so every resend of it carries the same one. */
+export function msgUuidFor(key: string): string {
+  const hex = createHash('sha256').update(key).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
+/**
+ * The scheduled-post loop. Exactly once: a due post is written to the durable outbox before its
+ * first attempt and moved to the sent log after DingTalk confirmed it; a crash in between resends
+ * it with the same msgUuid, which DingTalk drops as a duplicate. Posts that fell due longer ago
+ * than the catch-up window (the bot was down) are logged as missed, never sent late.
+ */
+export function createScheduler(deps: SchedulerDeps): Scheduler {
+  const log = deps.logger.child({ module: 'scheduler' });
+  const { timezone: zone, catchUpMinutes } = deps.config;
+  const digestPattern = cron.createTask(deps.config.digest.schedule, () => undefined, { timezone: zone });
+  let task: ScheduledTask | undefined;
+
+  // One digest a week per group, whether posted on schedule or on an admin's request.
+  const digestItems = (entries: readonly Entry[], atMs: number): OutboxItem[] => {
+    const at = DateTime.fromMillis(atMs, { zone }).toISO() ?? new Date(atMs).toISOString();
+    const digest = composeDigest(entries, { now: at, zone, eventsAheadDays: deps.config.digest.eventsAheadDays, maxBytes: DINGTALK_MAX_BODY_BYTES - 1000 });
+    return deps.groups
+      .filter((g) => g.posts.includes('digest'))
+      .map((group) => {
+        const key = `digest:${digest.week.start}:${group.name}`;
+        return { key, kind: 'digest', group: group.name, at, msgUuid: msgUuidFor(key), title: digest.title, markdown: digest.markdown };
+      });
+  };
+
+  const duePosts = (entries: readonly Entry[], fromMs: number, toMs: number, state: PostState): OutboxItem[] => {
+    const items: OutboxItem[] = [];
+    for (let t = Math.floor(fromMs / MINUTE) * MINUTE + MINUTE; t <= toMs; t += MINUTE) {
+      if (digestPattern.match(new Date(t))) items.push(...digestItems(entries, t));
+    }
+    const reminders = planReminders(entries, {
+      from: new Date(fromMs + 1).toISOString(),
+      to: new Date(toMs + 1).toISOString(),
+      zone,
+      defaultOffsets: deps.config.reminders.offsets,
+      groups: deps.groups.map((g) => ({ name: g.name, posts: g.posts })),
+    });
+    for (const r of reminders) {
+      const key = `reminder:${r.key}`;
+      items.push({ key, kind: 'reminder', group: r.group, at: r.at, msgUuid: msgUuidFor(key), title: r.title, markdown: r.text, event: { id: r.event, start: r.start } });
+    }
+    const known = new Set([...Object.keys(state.log), ...state.outbox.map((i) => i.key)]);
+    return items.filter((i) => !known.has(i.key)).sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+  };
+
+  // A reminder waiting in the outbox is sent only if its event still starts when it was planned for.
+  const stillValid = (item: OutboxItem, entries: readonly Entry[]): boolean => {
+    if (!item.event) return true;
+    const { id, start } = item.event;
+    // Compared to the second, as reminder keys are: a start written with milliseconds is the same start.
+    const second = (iso: string) => Math.floor(Date.parse(iso) / 1000);
+    return entries.some((e) => e.kind === 'event' && e.id === id && second(e.start) === second(start));
+  };
+
+  const deliverOutbox = async (state: PostState, entries: readonly Entry[], report: TickReport): Promise<void> => {
+    // Saves are chained: the sends run side by side (the client keeps each robot's order and pace).
+    let saving = Promise.resolve();
+    const persist = () => (saving = saving.then(() => deps.store.save(state)));
+    const finish = (item: OutboxItem, outcome: 'sent' | 'cancelled' | 'failed', detail?: string) => {
+      state.outbox = state.outbox.filter((i) => i.key !== item.key);
+      state.log[item.key] = { outcome, at: item.at, recordedAt: new Date(deps.now()).toISOString(), ...(detail ? { detail } : {}) };
+      return persist();
+    };
+    const deliver = async (item: OutboxItem): Promise<void> => {
+      const group = deps.groups.find((g) => g.name === item.group);
+      if (!group) {
+        report.cancelled++;
+        return finish(item, 'cancelled', 'the group is no longer configured');
+      }
+      if (!stillValid(item, entries)) {
+        log.info({ key: item.key }, 'reminder cancelled: the event was moved or removed');
+        report.cancelled++;
+        return finish(item, 'cancelled', 'the event was moved or removed');
+      }
+      try {
+        const receipt = await group.client.send(group.target, { msgtype: 'markdown', markdown: { title: item.title, text: item.markdown }, msgUuid: item.msgUuid });
+        log.info({ key: item.key, group: item.group, attempts: receipt.attempts }, 'post sent');
+        report.sent++;
+        return finish(item, 'sent');
+      } catch (err) {
+        const reason = err instanceof Error ? err.message : String(err);
+        report.failed++;
+        // A network failure that outlasted the client's retries stays in the outbox for the next
+        // tick, while the post is still worth sending; DingTalk refusing it is final.
+        if (err instanceof DingTalkNetworkError && deps.now() < Date.parse(item.at) + RETRY_HORIZON_MS && !startedAlready(item, deps.now())) {
+          log.warn({ key: item.key, group: item.group, err: reason }, 'post not sent yet; will retry');
+          return;
+        }
+        log.error({ key: item.key, group: item.group, err: reason }, 'post failed');
+        return finish(item, 'failed', reason);
+      }
+    };
+    await Promise.all(state.outbox.map(deliver));
+    await saving;
+  };
+
+  const runTick = async (): Promise<TickReport> => {
+    const report = emptyReport();
+    const entries = deps.entries();
+    if (!entries) return report;
+    const nowMs = deps.now();
+    const nowIso = new Date(nowMs).toISOString();
+    const state = await deps.store.load();
+    const catchUpFrom = nowMs - catchUpMinutes * MINUTE;
+    const fromMs = Math.max(state.lastTick ? Date.parse(state.lastTick) : catchUpFrom, nowMs - MAX_LOOKBACK_MS);
+
+    for (const item of duePosts(entries, fromMs, nowMs, state)) {
+      if (Date.parse(item.at) < catchUpFrom) {
+        state.log[item.key] = { outcome: 'missed', at: item.at, recordedAt: nowIso, detail: 'fell due while the bot was not running' };
+        log.warn({ key: item.key, at: item.at }, 'post missed: it fell due before the catch-up window');
+        report.missed++;
+      } else {
+        state.outbox.push(item);
+        report.planned++;
+      }
+    }
+    state.lastTick = nowIso;
+    for (const [key, record] of Object.entries(state.log)) {
+      if (Date.parse(record.recordedAt) < nowMs - LOG_RETENTION_MS) delete state.log[key];
+    }
+    // Written down before anything is sent: from here a crash can only cause a resend with the same msgUuid.
+    await deps.store.save(state);
+
+    await deliverOutbox(state, entries, report);
+    report.pending = state.outbox.length;
+    return report;
+  };
+
+  const sendDigestNow = async (): Promise<TickReport> => {
+    const report = emptyReport();
+    const entries = deps.entries();
+    if (!entries) return report;
+    const state = await deps.store.load();
+    const known = new Set([...Object.keys(state.log), ...state.outbox.map((i) => i.key)]);
+    const items = digestItems(entries, deps.now()).filter((i) => !known.has(i.key));
+    state.outbox.push(...items);
+    report.planned = items.length;
+    await deps.store.save(state);
+    await deliverOutbox(state, entries, report);
+    report.pending = state.outbox.length;
+    return report;
+  };
+
+  // One run at a time: a slow send (rate limit, retries) must not let two runs send one post.
+  let queue: Promise<unknown> = Promise.resolve();
+  const exclusive = <T>(run: () => Promise<T>): Promise<T> => {
+    const next = queue.then(run, run);
+    queue = next.catch(() => undefined);
+    return next;
+  };
+
+  let ticking: Promise<TickReport> | undefined;
+  const tick = (): Promise<TickReport> => {
+    // A tick already waiting covers this one: it will look at everything due by the time it runs.
+    if (ticking) return ticking;
+    ticking = exclusive(runTick)
+      .catch((err: unknown) => {
+        log.error({ err: err instanceof Error ? err.message : String(err) }, 'scheduler tick failed');
+        return { ...emptyReport(), pending: -1 };
+      })
+      .then((report) => {
+        if (report.planned || report.sent || report.missed || report.cancelled || report.failed) log.info(report, 'scheduler tick');
+        return report;
+      })
+      .finally(() => {
+        ticking = undefined;
+      });
+    return ticking;
+  };
+
+  return {
+    tick,
+    sendDigestNow: () => exclusive(sendDigestNow),
+    start() {
+      void tick();
+      task = cron.schedule('* * * * *', () => void tick(), { timezone: zone, noOverlap: true, name: 'scheduled-posts' });
+    },
+    async stop() {
+      await task?.stop();
+      await task?.destroy();
+      await digestPattern.destroy();
+      await queue;
+    },
+  };
+}
