@@ -158,7 +158,7 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
     for (let attempt = 1; ; attempt++) {
       try {
         await sendSessionReply(deps.http, webhook, reply, deps.replyTimeoutMs);
-        log.info({ msgId, attempt }, 'reply sent');
+        log.debug({ msgId, attempt }, 'reply sent');
         return;
       } catch (err) {
         const retry = err instanceof SessionReplyError && err.retryable && attempt < 3;

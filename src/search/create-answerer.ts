@@ -1,39 +1,29 @@
-import MiniSearch from 'minisearch';
 import type { Config } from '../config/load-config.js';
 import type { Entry, EventEntry, ReleaseEntry } from '../knowledge/entry.js';
 import { upcomingEvents } from '../knowledge/upcoming-events.js';
 import type { Answerer, AnswerResult, Match, MatchFeatures, Ranking } from './answer-types.js';
 import { createTokenizer, type Tokenizer } from './create-tokenizer.js';
+import { createTermIndex, type TermIndex } from './create-term-index.js';
 import { createTermCorrector } from './create-term-corrector.js';
 import { detectIntent } from './detect-intent.js';
 import { matchVersion } from './match-version.js';
 
 type SearchConfig = Pick<Config, 'search' | 'vocabulary'>;
 
-interface IndexedDoc {
-  id: number;
-  title: string;
-  aliases: string;
-  body: string;
-}
-
-// Questions, titles and aliases say what an entry is about; the answer text only supports it.
-const BOOST = { title: 3, aliases: 3, body: 1 };
 const WARM_UP_QUESTIONS = ['请问 sofa-jraft 支持 mutli raft 吗？彩样率怎么配', 'Why must a TCC branch comit be synchronous', 'SOFARPC 5.7.6 更新了什么'];
 // Looked-up words per question, and the largest share of entries a looked-up word may occur in;
 // chosen on the evaluation set, where they cost nothing in accuracy and halve the p99.
 const MAX_SEARCH_TERMS = 8;
+// Candidates the confidence model reorders.
+const MAX_CANDIDATES = 10;
 const MAX_SEARCH_TERM_SHARE = 0.2;
 // In a large knowledge base a word in thousands of entries says little and costs the most.
 const MAX_SEARCH_TERM_ENTRIES = 1000;
 const READING_REQUEST_WORDS = new Set(['文章', '阅读', '推荐', '资料', '博客', 'blog', 'article', '讲', '介绍']);
 const PROJECT_MATCH_BOOST = 1.2;
 const PROJECT_CONFLICT_BOOST = 0.8;
-const SEARCH_FIELDS = ['title', 'aliases', 'body'];
-const split = (text: string) => text.split(' ');
 // Longer messages are not questions; reading past this only costs time.
 const MAX_QUESTION_CHARS = 2000;
-const identity = (term: string) => term;
 
 /**
  * Builds the answering engine over a fixed set of entries. Everything that depends only on the
@@ -51,7 +41,7 @@ export function createAnswerer(entries: readonly Entry[], config: SearchConfig):
   const reading = buildIndex(readings, tokenizer);
   const projectOf = new Map(releases.map((r) => [r, tokenizer.tokenize(r.project)[0] ?? '']));
   const releaseProjects = new Set(projectOf.values());
-  const corrector = createTermCorrector([...general.documentFrequency.keys()]);
+  const corrector = createTermCorrector(general.terms.vocabulary());
   const { answerThreshold, suggestThreshold, suggestions } = config.search;
 
   const rankQuestion = (question: string, now: Date): Ranking => {
@@ -82,7 +72,7 @@ export function createAnswerer(entries: readonly Entry[], config: SearchConfig):
       const topic = tokens.filter((t) => !READING_REQUEST_WORDS.has(t));
       return { intent, matches: rank(reading, topic).map((m) => ({ ...m, score: m.features?.questionCoverage ?? 0 })) };
     }
-    const corrected = tokens.map((t) => (general.documentFrequency.has(t) ? t : (corrector.correct(t) ?? t)));
+    const corrected = tokens.map((t) => (general.terms.termId(t) !== undefined ? t : (corrector.correct(t) ?? t)));
     return { intent, matches: rank(general, corrected) };
   };
 
@@ -102,71 +92,33 @@ export function createAnswerer(entries: readonly Entry[], config: SearchConfig):
 }
 
 interface Index {
-  search: MiniSearch<IndexedDoc>;
+  terms: TermIndex;
   entries: readonly Entry[];
-  documentFrequency: Map<string, number>;
-  /** Per entry, the distinct terms of its question or title and aliases. */
-  titleTerms: string[][];
-  /** Term ids, for the compact per-entry term sets below. */
-  termIds: Map<string, number>;
-  /** Per entry, the ids of all its terms, sorted: coverage counts every word of the question, also those not looked up. */
-  entryTerms: Uint32Array[];
   /** Per entry, its project as a term ("sofajraft"), or "" when it has none. */
   projectTerms: string[];
   /** Every project term in the index. */
   projects: Set<string>;
-  count: number;
 }
 
 function buildIndex(entries: readonly Entry[], tokenizer: Tokenizer): Index {
-  const search = new MiniSearch<IndexedDoc>({
-    fields: SEARCH_FIELDS,
-    storeFields: [],
-    tokenize: split,
-    processTerm: identity,
-  });
-  const documentFrequency = new Map<string, number>();
-  const titleTerms: string[][] = [];
-  const projectTerms: string[] = [];
-  const termIds = new Map<string, number>();
-  const entryTerms: Uint32Array[] = [];
-  const docs = entries.map((entry, id): IndexedDoc => {
-    const title = tokenizer.tokenize(entry.title);
-    const aliases = entry.kind === 'faq' ? entry.aliases.flatMap((a) => tokenizer.tokenize(a)) : [];
-    const body = tokenizer.tokenize(entry.body);
-    const distinct = new Set([...title, ...aliases, ...body]);
-    for (const term of distinct) {
-      documentFrequency.set(term, (documentFrequency.get(term) ?? 0) + 1);
-      if (!termIds.has(term)) termIds.set(term, termIds.size);
-    }
-    entryTerms.push(Uint32Array.from(distinct, (t) => termIds.get(t) as number).sort());
-    titleTerms.push([...new Set([...title, ...aliases])]);
-    projectTerms.push(entry.project ? (tokenizer.tokenize(entry.project)[0] ?? '') : '');
-    return { id, title: title.join(' '), aliases: aliases.join(' '), body: body.join(' ') };
-  });
-  search.addAll(docs);
-  return {
-    search,
-    entries,
-    documentFrequency,
-    titleTerms,
-    termIds,
-    entryTerms,
-    projectTerms,
-    projects: new Set(projectTerms.filter(Boolean)),
-    count: entries.length,
-  };
+  const docs = entries.map((entry) => ({
+    title: tokenizer.tokenize(entry.title),
+    aliases: entry.kind === 'faq' ? entry.aliases.flatMap((a) => tokenizer.tokenize(a)) : [],
+    body: tokenizer.tokenize(entry.body),
+  }));
+  const projectTerms = entries.map((entry) => (entry.project ? (tokenizer.tokenize(entry.project)[0] ?? '') : ''));
+  return { terms: createTermIndex(docs), entries, projectTerms, projects: new Set(projectTerms.filter(Boolean)) };
 }
 
-/** BM25 ranks the entries; the features of each hit turn into its confidence. */
+/** BM25 finds the candidates; the features of each turn into its confidence, which orders them. */
 function rank(index: Index, tokens: readonly string[]): Match[] {
+  const { terms: termIndex } = index;
   const terms = [...new Set(tokens)];
-  const idf = (t: string) => Math.log(1 + index.count / (1 + (index.documentFrequency.get(t) ?? 0)));
-  const total = terms.reduce((sum, t) => sum + idf(t), 0);
-  if (total === 0) return [];
+  const information = new Map(terms.map((t) => [t, termIndex.information(t)]));
+  const total = terms.reduce((sum, t) => sum + (information.get(t) ?? 0), 0);
+  if (total === 0 || termIndex.count === 0) return [];
   // Information is counted in "rare words" so it means the same in a small and a large knowledge base.
-  const maxIdf = Math.log(1 + index.count);
-  const asked = new Set(terms);
+  const maxIdf = Math.log(1 + termIndex.count);
   const askedProjects = terms.filter((t) => index.projects.has(t));
   // An entry about the project the question names is likelier than one about another project.
   const projectBoost = (id: number) => {
@@ -174,27 +126,17 @@ function rank(index: Index, tokens: readonly string[]): Match[] {
     if (askedProjects.length === 0 || !project) return 1;
     return askedProjects.includes(project) ? PROJECT_MATCH_BOOST : PROJECT_CONFLICT_BOOST;
   };
-  const searchTerms = selectSearchTerms(terms, index);
-  const results = index.search.search(searchTerms.join(' '), {
-    boost: BOOST,
-    boostDocument: (id) => projectBoost(id as number),
-    combineWith: 'OR',
-    tokenize: split,
-    processTerm: identity,
-  });
+  const results = termIndex.top(selectSearchTerms(terms, termIndex), MAX_CANDIDATES, projectBoost);
   const best = results[0]?.score ?? 0;
   const second = results[1]?.score ?? 0;
-
-  const matches = results.slice(0, 10).map((result, i): Match => {
-    const id = result.id as number;
-    const has = index.entryTerms[id] ?? EMPTY_TERMS;
-    const covered = terms.reduce((sum, t) => {
-      const termId = index.termIds.get(t);
-      return termId !== undefined && sortedIncludes(has, termId) ? sum + idf(t) : sum;
-    }, 0);
-    const titleTerms = index.titleTerms[id] ?? [];
-    const titleTotal = titleTerms.reduce((sum, t) => sum + idf(t), 0);
-    const titleHit = titleTerms.filter((t) => asked.has(t)).reduce((sum, t) => sum + idf(t), 0);
+  const knownTerms = terms.flatMap((t) => {
+    const id = termIndex.termId(t);
+    return id === undefined ? [] : [{ id, information: information.get(t) ?? 0 }];
+  });
+  const matches = results.map(({ entry: id }, i): Match => {
+    const covered = knownTerms.reduce((sum, t) => (termIndex.has(id, t.id) ? sum + t.information : sum), 0);
+    const titleTotal = termIndex.titleInformation(id);
+    const titleHit = knownTerms.reduce((sum, t) => (termIndex.inTitle(id, t.id) ? sum + t.information : sum), 0);
     const features: MatchFeatures = {
       questionCoverage: covered / total,
       titleCoverage: titleTotal > 0 ? titleHit / titleTotal : 0,
@@ -204,24 +146,8 @@ function rank(index: Index, tokens: readonly string[]): Match[] {
     };
     return { entry: index.entries[id] as Entry, score: confidence(features), features };
   });
-  // BM25 finds the candidates; the confidence model, which also weighs how much of the stored
-  // question was asked, orders them.
+  // The confidence model, which also weighs how much of the stored question was asked, orders them.
   return matches.sort((a, b) => b.score - a.score);
-}
-
-const EMPTY_TERMS = new Uint32Array(0);
-
-function sortedIncludes(sorted: Uint32Array, value: number): boolean {
-  let lo = 0;
-  let hi = sorted.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const at = sorted[mid] as number;
-    if (at === value) return true;
-    if (at < value) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return false;
 }
 
 /**
@@ -229,12 +155,15 @@ function sortedIncludes(sorted: Uint32Array, value: number): boolean {
  * the entries (their long posting lists cost the most and tell the least). Coverage is still
  * computed over every word of the question.
  */
-function selectSearchTerms(terms: readonly string[], index: Index): string[] {
-  const df = (t: string) => index.documentFrequency.get(t) ?? 0;
+function selectSearchTerms(terms: readonly string[], index: TermIndex): number[] {
   const limit = Math.max(1, Math.min(index.count * MAX_SEARCH_TERM_SHARE, MAX_SEARCH_TERM_ENTRIES));
-  const byRarity = [...terms].sort((a, b) => df(a) - df(b));
-  const selective = byRarity.filter((t) => df(t) <= limit);
-  return (selective.length > 0 ? selective : byRarity).slice(0, MAX_SEARCH_TERMS);
+  const known = terms.flatMap((t) => {
+    const id = index.termId(t);
+    return id === undefined ? [] : [{ id, df: index.documentFrequency(id) }];
+  });
+  const byRarity = known.sort((a, b) => a.df - b.df);
+  const selective = byRarity.filter((t) => t.df <= limit);
+  return (selective.length > 0 ? selective : byRarity).slice(0, MAX_SEARCH_TERMS).map((t) => t.id);
 }
 
 /**

@@ -1,0 +1,160 @@
+/** One entry as the index sees it: its fields, each a list of words. */
+export interface IndexedFields {
+  /** Question or title: what the entry is about. */
+  title: readonly string[];
+  /** Other phrasings of the question. */
+  aliases: readonly string[];
+  /** Answer, change list or description. */
+  body: readonly string[];
+}
+
+export interface Scored {
+  entry: number;
+  score: number;
+}
+
+/**
+ * An inverted index with every BM25 weight computed when it is built. The knowledge does not
+ * change between reloads, so a question costs one addition per (word, entry) posting and a
+ * top-k pick; a general-purpose engine (MiniSearch was used first) builds and sorts an object per
+ * hit, which cost four times the rest of a callback (see README, Numbers).
+ */
+export interface TermIndex {
+  readonly count: number;
+  termId(term: string): number | undefined;
+  /** Entries holding the term. */
+  documentFrequency(termId: number): number;
+  /** Information of a term: log(1 + N / (1 + df)); unknown words count as the rarest. */
+  information(term: string): number;
+  /** The best `k` entries by BM25 over the terms, each score multiplied by `boost(entry)`. */
+  top(termIds: readonly number[], k: number, boost: (entry: number) => number): Scored[];
+  /** Whether an entry holds a term anywhere. */
+  has(entry: number, termId: number): boolean;
+  /** Information of an entry's distinct title and alias terms, summed. */
+  titleInformation(entry: number): number;
+  /** Whether an entry's title or aliases hold a term. */
+  inTitle(entry: number, termId: number): boolean;
+  /** Every term in the index. */
+  vocabulary(): string[];
+}
+
+// BM25+ with the usual parameters, per field; question, title and alias words weigh three times
+// answer words. A hit's score is multiplied by the number of question words it matched, so an
+// entry matching several words outranks one matching a single frequent one.
+const K = 1.2;
+const B = 0.7;
+const DELTA = 0.5;
+const FIELD_BOOSTS = [
+  ['title', 3],
+  ['aliases', 3],
+  ['body', 1],
+] as const;
+
+export function createTermIndex(docs: readonly IndexedFields[]): TermIndex {
+  const count = docs.length;
+  const ids = new Map<string, number>();
+  const idOf = (term: string) => {
+    let id = ids.get(term);
+    if (id === undefined) {
+      id = ids.size;
+      ids.set(term, id);
+    }
+    return id;
+  };
+  const fieldStats = (field: keyof IndexedFields) => {
+    const lengths = docs.map((d) => d[field].length);
+    const df = new Map<number, number>();
+    for (const doc of docs) for (const id of new Set(doc[field].map(idOf))) df.set(id, (df.get(id) ?? 0) + 1);
+    return { lengths, average: Math.max(1, lengths.reduce((a, b) => a + b, 0) / Math.max(1, count)), df };
+  };
+  const fields = { title: fieldStats('title'), aliases: fieldStats('aliases'), body: fieldStats('body') };
+
+  // Postings: per term, the entries holding it and their precomputed weights.
+  const postingEntries: number[][] = [];
+  const postingWeights: number[][] = [];
+  const entryTerms: Uint32Array[] = [];
+  const titleTermIds: Uint32Array[] = [];
+  docs.forEach((doc, entry) => {
+    const weights = new Map<number, number>();
+    for (const [field, boost] of FIELD_BOOSTS) {
+      const { lengths, average, df } = fields[field];
+      const tf = new Map<number, number>();
+      for (const term of doc[field]) tf.set(idOf(term), (tf.get(idOf(term)) ?? 0) + 1);
+      const norm = K * (1 - B + (B * (lengths[entry] ?? 0)) / average);
+      for (const [id, f] of tf) {
+        const n = df.get(id) ?? 0;
+        const idf = Math.log(1 + (count - n + 0.5) / (n + 0.5));
+        weights.set(id, (weights.get(id) ?? 0) + boost * idf * (DELTA + (f * (K + 1)) / (f + norm)));
+      }
+    }
+    for (const [id, weight] of weights) {
+      (postingEntries[id] ??= []).push(entry);
+      (postingWeights[id] ??= []).push(weight);
+    }
+    entryTerms.push(Uint32Array.from(weights.keys()).sort());
+    titleTermIds.push(Uint32Array.from(new Set([...doc.title, ...doc.aliases].map(idOf))).sort());
+  });
+  const postings = postingEntries.map((entries, id) => ({ entries: Uint32Array.from(entries), weights: Float64Array.from(postingWeights[id] ?? []) }));
+  const maxInformation = Math.log(1 + count);
+  const informationById = Float64Array.from({ length: ids.size }, (_, id) => Math.log(1 + count / (1 + (postings[id]?.entries.length ?? 0))));
+  const titleInformation = titleTermIds.map((terms) => terms.reduce((sum, id) => sum + (informationById[id] ?? 0), 0));
+
+  // Reused between questions: the scores of the entries touched by the current one.
+  const scores = new Float64Array(count);
+  const matched = new Uint16Array(count);
+  const touched: number[] = [];
+
+  return {
+    count,
+    termId: (term) => ids.get(term),
+    documentFrequency: (id) => postings[id]?.entries.length ?? 0,
+    information: (term) => {
+      const id = ids.get(term);
+      return id === undefined ? maxInformation : (informationById[id] ?? maxInformation);
+    },
+    top(termIds, k, boost) {
+      for (const id of termIds) {
+        const posting = postings[id];
+        if (!posting) continue;
+        for (let i = 0; i < posting.entries.length; i++) {
+          const entry = posting.entries[i] as number;
+          if (matched[entry] === 0) touched.push(entry);
+          scores[entry] = (scores[entry] as number) + (posting.weights[i] as number);
+          matched[entry] = (matched[entry] as number) + 1;
+        }
+      }
+      // Keep the best k in a small sorted array: no object per hit, no full sort.
+      const best: Scored[] = [];
+      for (const entry of touched) {
+        const score = (scores[entry] as number) * (matched[entry] as number) * boost(entry);
+        scores[entry] = 0;
+        matched[entry] = 0;
+        if (best.length === k && score <= (best[k - 1] as Scored).score) continue;
+        let at = best.length;
+        while (at > 0 && (best[at - 1] as Scored).score < score) at--;
+        best.splice(at, 0, { entry, score });
+        if (best.length > k) best.pop();
+      }
+      touched.length = 0;
+      return best;
+    },
+    has: (entry, termId) => sortedIncludes(entryTerms[entry], termId),
+    inTitle: (entry, termId) => sortedIncludes(titleTermIds[entry], termId),
+    titleInformation: (entry) => titleInformation[entry] ?? 0,
+    vocabulary: () => [...ids.keys()],
+  };
+}
+
+function sortedIncludes(sorted: Uint32Array | undefined, value: number): boolean {
+  if (!sorted) return false;
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const at = sorted[mid] as number;
+    if (at === value) return true;
+    if (at < value) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return false;
+}

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { createTermIndex } from '../../src/search/create-term-index.js';
+
+const index = createTermIndex([
+  { title: ['seata', '全局锁'], aliases: [], body: ['行级', '锁'] },
+  { title: ['seata', 'saga'], aliases: ['长事务'], body: ['服务', '编排'] },
+  { title: ['sofajraft', 'multi', 'raft'], aliases: [], body: ['rheakv', 'raft', 'raft'] },
+  { title: ['mosn'], aliases: [], body: ['seata', '全局锁', '行级'] },
+]);
+const ids = (...terms: string[]) => terms.map((t) => index.termId(t) as number);
+
+describe('createTermIndex', () => {
+  it('ranks an entry whose title holds the words above one whose answer does', () => {
+    const top = index.top(ids('seata', '全局锁'), 10, () => 1);
+    expect(top.map((s) => s.entry)).toEqual([0, 3, 1]);
+    expect(top[0]?.score).toBeGreaterThan(top[1]?.score ?? Infinity);
+  });
+
+  it('keeps only the best k, best first, and applies the boost', () => {
+    expect(index.top(ids('seata'), 1, () => 1).map((s) => s.entry)).toHaveLength(1);
+    const boosted = index.top(ids('seata'), 3, (entry) => (entry === 3 ? 100 : 1));
+    expect(boosted[0]?.entry).toBe(3);
+  });
+
+  it('leaves no score behind between questions', () => {
+    const first = index.top(ids('raft'), 10, () => 1);
+    const again = index.top(ids('raft'), 10, () => 1);
+    expect(again).toEqual(first);
+    expect(index.top([], 10, () => 1)).toEqual([]);
+  });
+
+  it('knows which entries hold a term, in the title or anywhere', () => {
+    const [lock] = ids('全局锁');
+    expect(index.has(3, lock as number)).toBe(true);
+    expect(index.inTitle(3, lock as number)).toBe(false);
+    expect(index.inTitle(0, lock as number)).toBe(true);
+    expect(index.inTitle(1, index.termId('长事务') as number)).toBe(true);
+  });
+
+  it('counts information so rare words weigh more and unknown words most', () => {
+    expect(index.information('rheakv')).toBeGreaterThan(index.information('seata'));
+    expect(index.information('never-seen')).toBeCloseTo(Math.log(5));
+    expect(index.documentFrequency(index.termId('seata') as number)).toBe(3);
+  });
+});
