@@ -35,6 +35,7 @@ function sharedJieba(): Jieba {
 }
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const squeeze = (s: string) => s.replace(/[\s_-]+/g, '');
 
 /**
  * Builds the one tokenizer used for both the knowledge and the questions, so the two always agree.
@@ -51,28 +52,31 @@ export function createTokenizer(vocabulary: Vocabulary): Tokenizer {
   }
 
   const single = new Map<string, string>();
-  const phrases: [RegExp, string][] = [];
+  // Multi-word variants ("sofa rpc") are matched as phrases, all in one pass: one alternation,
+  // longest first, looked up by the phrase with its separators squeezed out.
+  const phraseTo = new Map<string, string>();
+  const alternatives: string[] = [];
   for (const group of vocabulary.synonyms) {
     const [first, ...others] = group.map(normalizeText);
     if (!first) continue;
     for (const variant of others) {
-      if (/[\s-]/.test(variant)) {
-        // A phrase: matched in running text with word edges for its ASCII ends.
-        const edge = (c: string | undefined) => (c && /[a-z0-9]/.test(c) ? '(?<![a-z0-9])' : '');
-        const tail = (c: string | undefined) => (c && /[a-z0-9]/.test(c) ? '(?![a-z0-9])' : '');
-        const body = variant.split(/[\s-]+/).map(escapeRegExp).join('[\\s_-]*');
-        phrases.push([new RegExp(`${edge(variant[0])}${body}${tail(variant.at(-1))}`, 'g'), first]);
-      } else {
+      if (!/[\s-]/.test(variant)) {
         single.set(variant, first);
+        continue;
       }
+      const edge = (c: string | undefined) => (c && /[a-z0-9]/.test(c) ? '(?<![a-z0-9])' : '');
+      const tail = (c: string | undefined) => (c && /[a-z0-9]/.test(c) ? '(?![a-z0-9])' : '');
+      alternatives.push(`${edge(variant[0])}${variant.split(/[\s-]+/).map(escapeRegExp).join('[\\s_-]*')}${tail(variant.at(-1))}`);
+      phraseTo.set(squeeze(variant), first);
     }
   }
-  phrases.sort((a, b) => b[0].source.length - a[0].source.length);
+  alternatives.sort((a, b) => b.length - a.length);
+  const phrases = alternatives.length > 0 ? new RegExp(alternatives.join('|'), 'g') : undefined;
   const canonical = (word: string) => single.get(word) ?? word;
 
   const tokenize = (text: string): string[] => {
-    let normal = normalizeText(text);
-    for (const [pattern, replacement] of phrases) normal = normal.replace(pattern, ` ${replacement} `);
+    const folded = normalizeText(text);
+    const normal = phrases ? folded.replace(phrases, (phrase) => ` ${phraseTo.get(squeeze(phrase)) ?? phrase} `) : folded;
     const out: string[] = [];
     const push = (word: string) => {
       const folded = canonical(word);
