@@ -2,7 +2,8 @@ import type { Server } from 'node:http';
 import axios from 'axios';
 import type { Config } from './config/load-config.js';
 import type { Logger } from './logger.js';
-import { loadKnowledge } from './knowledge/load-knowledge.js';
+import type { KnowledgeLoad } from './knowledge/load-knowledge.js';
+import { createKnowledgeStore } from './knowledge/create-knowledge-store.js';
 import { formatProblem } from './knowledge/entry.js';
 import { createAnswerer } from './search/create-answerer.js';
 import { createHttpApp, type HttpApp, type Serving } from './http/create-http-app.js';
@@ -21,6 +22,8 @@ export interface App {
   listen(port: number, host?: string): Promise<Server>;
   /** Starts the scheduled posts: catches up at once, then ticks every minute. */
   startScheduler(): void;
+  /** Serves edits to the knowledge folders as they happen. */
+  watchKnowledge(): Promise<void>;
   scheduler: Scheduler;
   /** Stops taking requests and posting, and waits for replies and posts in flight. */
   close(): Promise<void>;
@@ -47,6 +50,11 @@ export interface AppDeps {
 /** Builds the bot from its configuration; nothing here reads the environment or exits. */
 export function createApp({ config, logger, groups = [], now = () => Date.now(), print }: AppDeps): App {
   const current: { serving?: Serving } = {};
+  const store = createKnowledgeStore({ dirs: config.knowledge.dirs, zone: config.timezone, maxFileBytes: config.knowledge.maxFileBytes, logger });
+  // The engine is rebuilt for each new knowledge and swapped in whole: a question sees the old or the new.
+  const serve = (knowledge: KnowledgeLoad) => {
+    current.serving = { knowledge, answerer: createAnswerer(knowledge.entries, config) };
+  };
   const scheduler = createScheduler({
     config,
     groups: scheduledGroups(groups, config, logger, now, print),
@@ -85,12 +93,18 @@ export function createApp({ config, logger, groups = [], now = () => Date.now(),
     startScheduler: () => scheduler.start(),
     async load() {
       const started = performance.now();
-      const knowledge = await loadKnowledge({ dirs: config.knowledge.dirs, zone: config.timezone, maxFileBytes: config.knowledge.maxFileBytes });
-      for (const problem of knowledge.problems) logger[problem.severity === 'error' ? 'error' : 'warn'](formatProblem(problem));
-      current.serving = { knowledge, answerer: createAnswerer(knowledge.entries, config) };
+      const knowledge = await store.load();
+      for (const problem of knowledge.problems) if (problem.severity === 'warning') logger.warn(formatProblem(problem));
+      serve(knowledge);
       logger.info({ files: knowledge.files.length, entries: knowledge.entries.length, ms: Math.round(performance.now() - started) }, 'knowledge loaded');
-      return current.serving;
+      return current.serving as Serving;
     },
+    watchKnowledge: () =>
+      store.watch((knowledge) => {
+        const started = performance.now();
+        serve(knowledge);
+        logger.info({ entries: knowledge.entries.length, ms: Math.round(performance.now() - started) }, 'knowledge reloaded');
+      }),
     listen(port, host) {
       return new Promise((resolve) => {
         const listening = http.app.listen(port, host ?? '::', () => resolve(listening));
@@ -99,7 +113,7 @@ export function createApp({ config, logger, groups = [], now = () => Date.now(),
     },
     async close() {
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-      await Promise.all([http.idle(), scheduler.stop()]);
+      await Promise.all([http.idle(), scheduler.stop(), store.close()]);
     },
   };
 }

@@ -33,6 +33,7 @@ const app = createApp({ config, logger: log, groups });
 await app.listen(config.server.port);
 log.info({ port: config.server.port }, 'listening');
 await app.load();
+await app.watchKnowledge();
 app.startScheduler();
 
 const shutdown = (signal: string) => {

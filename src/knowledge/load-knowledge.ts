@@ -75,15 +75,21 @@ export function combine(files: FileResult[]): KnowledgeLoad {
   return { entries, problems, files };
 }
 
+/** Whether a path (relative to its knowledge folder) is knowledge: Markdown, not hidden, not the authoring guide. */
+export function isKnowledgeFile(relativePath: string): boolean {
+  if (!MARKDOWN.has(extname(relativePath).toLowerCase())) return false;
+  // Hidden files and folders (editor swap files, .git) and the authoring guide are not knowledge.
+  if (relativePath.split(sep).some((part) => part.startsWith('.'))) return false;
+  return basename(relativePath).toLowerCase() !== 'readme.md';
+}
+
 async function listMarkdownFiles(dir: string): Promise<{ files: string[] } | { problem: Problem }> {
   try {
     const found = await readdir(dir, { recursive: true, withFileTypes: true });
     const files = found
-      .filter((d) => d.isFile() && MARKDOWN.has(extname(d.name).toLowerCase()))
+      .filter((d) => d.isFile())
       .map((d) => join(d.parentPath, d.name))
-      // Hidden files and folders (editor swap files, .git) and the authoring guide are not knowledge.
-      .filter((path) => !relative(dir, path).split(sep).some((part) => part.startsWith('.')))
-      .filter((path) => basename(path).toLowerCase() !== 'readme.md')
+      .filter((path) => isKnowledgeFile(relative(dir, path)))
       .sort();
     return { files };
   } catch (err) {
