@@ -24,8 +24,6 @@ export interface MatchFeatures {
   lead: number;
   /** Information in the matched terms, counted in rare words: a word found in one entry is about 1, a common one 0.3. */
   matchedInformation: number;
-  /** 1 when the question names a project and the entry is about another one. */
-  projectConflict: number;
 }
 
 

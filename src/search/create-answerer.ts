@@ -6,6 +6,7 @@ import { createTokenizer, type Tokenizer } from './create-tokenizer.js';
 import { createTermIndex, type TermIndex } from './create-term-index.js';
 import { createTermCorrector } from './create-term-corrector.js';
 import { detectIntent } from './detect-intent.js';
+import { normalizeText } from './normalize-text.js';
 import { matchVersion } from './match-version.js';
 
 type SearchConfig = Pick<Config, 'search' | 'vocabulary'>;
@@ -45,9 +46,10 @@ export function createAnswerer(entries: readonly Entry[], config: SearchConfig):
   const { answerThreshold, suggestThreshold, suggestions } = config.search;
 
   const rankQuestion = (question: string, now: Date): Ranking => {
-    const tokens = tokenizer.tokenize(question.slice(0, MAX_QUESTION_CHARS));
+    const normalized = normalizeText(question.slice(0, MAX_QUESTION_CHARS));
+    const tokens = tokenizer.tokenizeNormalized(normalized);
     if (tokens.length === 0) return { intent: 'general', matches: [] };
-    const intent = detectIntent(question);
+    const intent = detectIntent(normalized);
 
     if (intent === 'event') {
       return { intent, matches: upcomingEvents(events, now).slice(0, 10).map((entry) => ({ entry, score: 1 })) };
@@ -61,7 +63,7 @@ export function createAnswerer(entries: readonly Entry[], config: SearchConfig):
         return { intent, matches: latest.slice(0, 10).map((entry, i) => ({ entry, score: i === 0 ? 0.95 : 0.4 })) };
       }
       const versioned = candidates
-        .map((entry) => ({ entry, score: matchVersion(question, entry.version) }))
+        .map((entry) => ({ entry, score: matchVersion(normalized, entry.version) }))
         .filter((c) => c.score > 0)
         .sort((a, b) => b.score - a.score);
       if (versioned.length > 0) return { intent, matches: versioned.slice(0, 10) };
@@ -142,7 +144,6 @@ function rank(index: Index, tokens: readonly string[]): Match[] {
       titleCoverage: titleTotal > 0 ? titleHit / titleTotal : 0,
       lead: i === 0 && best > 0 ? (best - second) / best : 0,
       matchedInformation: covered / maxIdf,
-      projectConflict: askedProjects.length > 0 && !askedProjects.includes(index.projectTerms[id] ?? '') ? 1 : 0,
     };
     return { entry: index.entries[id] as Entry, score: confidence(features), features };
   });

@@ -13,6 +13,8 @@ export interface Vocabulary {
 export interface Tokenizer {
   /** The words of a text as indexed and searched: normalised, segmented, synonyms folded, filler dropped. */
   tokenize: (text: string) => string[];
+  /** The same for text already passed through normalizeText, so a question is normalised once. */
+  tokenizeNormalized: (normalized: string) => string[];
   /** Folds one word to its synonym group's first word. */
   canonical: (word: string) => string;
 }
@@ -74,8 +76,7 @@ export function createTokenizer(vocabulary: Vocabulary): Tokenizer {
   const phrases = alternatives.length > 0 ? new RegExp(alternatives.join('|'), 'g') : undefined;
   const canonical = (word: string) => single.get(word) ?? word;
 
-  const tokenize = (text: string): string[] => {
-    const folded = normalizeText(text);
+  const tokenizeNormalized = (folded: string): string[] => {
     const normal = phrases ? folded.replace(phrases, (phrase) => ` ${phraseTo.get(squeeze(phrase)) ?? phrase} `) : folded;
     const out: string[] = [];
     const push = (word: string) => {
@@ -94,5 +95,5 @@ export function createTokenizer(vocabulary: Vocabulary): Tokenizer {
     return out;
   };
 
-  return { tokenize, canonical };
+  return { tokenize: (text) => tokenizeNormalized(normalizeText(text)), tokenizeNormalized, canonical };
 }

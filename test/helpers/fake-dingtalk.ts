@@ -81,7 +81,7 @@ export interface FakeRequest {
 export interface WaitForOptions {
   /** How many matching requests to wait for. Default 1. */
   count?: number;
-  /** Real milliseconds before giving up. Default 2 000. */
+  /** Real milliseconds before giving up. Default 10 000: generous, as the suite runs beside process-spawning tests. */
   timeoutMs?: number;
 }
 
@@ -247,7 +247,7 @@ export async function startFakeDingTalk(options: FakeDingTalkOptions = {}): Prom
       scripts.set(path, [...(scripts.get(path) ?? []), ...behaviours]);
     },
     sessionWebhook: (session) => `${base}${SESSION_PATH}?${new URLSearchParams({ session }).toString()}`,
-    waitFor(predicate, { count = 1, timeoutMs = 2_000 } = {}) {
+    waitFor(predicate, { count = 1, timeoutMs = 10_000 } = {}) {
       return new Promise((resolve, reject) => {
         const check = () => {
           const found = requests.filter(predicate);

@@ -33,6 +33,8 @@ describe('createAnswerer', () => {
     expect(result).toMatchObject({ outcome: 'answer', intent: 'release' });
     expect(result.matches[0]?.entry.id).toBe('releases/rpc-5.7.6');
     expect(ids('sofa rpc 5.7.5 修了哪些 bug')[0]).toBe('releases/rpc-5.7.5');
+    // Full-width input is folded once, for the words and the version alike.
+    expect(ids('ＳＯＦＡＲＰＣ ５．７．６ 更新了什么')[0]).toBe('releases/rpc-5.7.6');
   });
 
   it('answers "latest version" with the newest release of that project', () => {

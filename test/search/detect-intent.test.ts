@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { detectIntent } from '../../src/search/detect-intent.js';
+import { normalizeText } from '../../src/search/normalize-text.js';
 
 describe('detectIntent', () => {
   it.each([
@@ -14,6 +15,6 @@ describe('detectIntent', () => {
     ['jraft 支持 multi raft 吗', 'general'],
     ['直播回放里讲的 MOSN 热升级原理', 'general'],
   ])('%s → %s', (question, intent) => {
-    expect(detectIntent(question)).toBe(intent);
+    expect(detectIntent(normalizeText(question))).toBe(intent);
   });
 });
