@@ -13,6 +13,9 @@ import { RobotClientClosedError } from './robot-client-closed-error.js';
 import type { RobotClient, RobotMessage, RobotTarget, SendReceipt } from './robot-client.js';
 import { serializeRobotBody } from './serialize-robot-body.js';
 
+/** How much later than its ledger time an earlier process's send may have reached DingTalk. */
+const LEDGER_ARRIVAL_MARGIN_MS = 2000;
+
 export interface RobotClientOptions {
   /** DingTalk's API base, e.g. `https://oapi.dingtalk.com` (config `dingtalk.apiBase`); tests pass the fake's URL. */
   apiBase: string;
@@ -105,9 +108,10 @@ export function createRobotClient(options: RobotClientOptions): RobotClient {
     if (!robot) {
       const window = createSendWindow(perMinute, windowMs);
       const key = ledgerKey(token);
-      // Sends and pauses of earlier processes count as if made here.
+      // Sends and pauses of earlier processes count as if made here. A send is written to the ledger
+      // just before its request leaves, and DingTalk counts it when it arrives: a little later.
       const earlier = ledger?.load(key) ?? { sends: [], pausedUntil: 0 };
-      for (const at of earlier.sends) window.record(at);
+      for (const at of earlier.sends) window.record(at + LEDGER_ARRIVAL_MARGIN_MS);
       robot = { window, pausedUntil: earlier.pausedUntil, tail: Promise.resolve(), key };
       robots.set(token, robot);
     }

@@ -5,6 +5,7 @@ import { DingTalkApiError } from '../../src/dingtalk/dingtalk-api-error.js';
 import { DingTalkNetworkError } from '../../src/dingtalk/dingtalk-network-error.js';
 import { RobotClientClosedError } from '../../src/dingtalk/robot-client-closed-error.js';
 import type { RobotClient, RobotMessage, RobotTarget } from '../../src/dingtalk/robot-client.js';
+import type { RateLedger } from '../../src/dingtalk/rate-ledger.js';
 import { createLogger } from '../../src/logger.js';
 import { startFakeDingTalk, type FakeDingTalk, type FakeDingTalkOptions } from '../helpers/fake-dingtalk.js';
 
@@ -219,6 +220,23 @@ describe('createRobotClient', () => {
     expect(stamps.length).toBeGreaterThanOrEqual(45);
     for (let i = 0; i + 20 < stamps.length; i++) expect((stamps[i + 20] ?? 0) - (stamps[i] ?? 0)).toBeGreaterThanOrEqual(60_000);
     expect(clock.sleeps.some((ms) => ms > 1_000)).toBe(true);
+  });
+
+  it("counts an earlier process's sends from the ledger, allowing for their later arrival at DingTalk", async () => {
+    // The earlier process wrote 20 sends to the ledger, each just before its request left; DingTalk
+    // counted them up to a second later.
+    const earlier = Array.from({ length: 20 }, (_, i) => START - 50_000 + i * 100);
+    const recorded: number[] = [];
+    const ledger: RateLedger = {
+      load: () => ({ sends: earlier, pausedUntil: 0 }),
+      recordSend: (_robot, at) => void recorded.push(at),
+      recordPause: () => undefined,
+    };
+    const { fake, client } = await setup({ rateLedger: ledger });
+    await client.send(COMMUNITY, markdown('after a restart'));
+    const sentAt = Number(fake.sends()[0]?.query.timestamp);
+    expect(sentAt - (earlier[0] ?? 0)).toBeGreaterThanOrEqual(60_000 + 1_000);
+    expect(recorded).toEqual([sentAt]);
   });
 
   it('keeps a small perMinute/windowMs as configured', async () => {
