@@ -5,7 +5,7 @@ import type { Logger } from './logger.js';
 import type { KnowledgeLoad } from './knowledge/load-knowledge.js';
 import { createKnowledgeStore } from './knowledge/create-knowledge-store.js';
 import { formatProblem } from './knowledge/entry.js';
-import { createAnswerer } from './search/create-answerer.js';
+import { createAnswerWorker } from './search/create-answer-worker.js';
 import { createHttpApp, type HttpApp, type Serving } from './http/create-http-app.js';
 import { createMessageDeduper } from './state/create-message-deduper.js';
 import { createPostStore } from './state/create-post-store.js';
@@ -51,9 +51,13 @@ export interface AppDeps {
 export function createApp({ config, logger, groups = [], now = () => Date.now(), print }: AppDeps): App {
   const current: { serving?: Serving } = {};
   const store = createKnowledgeStore({ dirs: config.knowledge.dirs, zone: config.timezone, maxFileBytes: config.knowledge.maxFileBytes, logger });
-  // The engine is rebuilt for each new knowledge and swapped in whole: a question sees the old or the new.
-  const serve = (knowledge: KnowledgeLoad) => {
-    current.serving = { knowledge, answerer: createAnswerer(knowledge.entries, config) };
+  const answerer = createAnswerWorker({ config, logger });
+  // The engine is rebuilt for each new knowledge in its worker, and the knowledge swapped in once
+  // it answers from it: a question sees the old or the new. A failed build keeps the old.
+  const serve = async (knowledge: KnowledgeLoad): Promise<{ ms: number }> => {
+    const built = await answerer.build(knowledge.entries);
+    current.serving = { knowledge, answerer };
+    return built;
   };
   const scheduler = createScheduler({
     config,
@@ -95,15 +99,19 @@ export function createApp({ config, logger, groups = [], now = () => Date.now(),
       const started = performance.now();
       const knowledge = await store.load();
       for (const problem of knowledge.problems) if (problem.severity === 'warning') logger.warn(formatProblem(problem));
-      serve(knowledge);
-      logger.info({ files: knowledge.files.length, entries: knowledge.entries.length, ms: Math.round(performance.now() - started) }, 'knowledge loaded');
+      const { ms } = await serve(knowledge);
+      logger.info(
+        { files: knowledge.files.length, entries: knowledge.entries.length, ms: Math.round(performance.now() - started), indexMs: Math.round(ms) },
+        'knowledge loaded',
+      );
       return current.serving as Serving;
     },
     watchKnowledge: () =>
       store.watch((knowledge) => {
-        const started = performance.now();
-        serve(knowledge);
-        logger.info({ entries: knowledge.entries.length, ms: Math.round(performance.now() - started) }, 'knowledge reloaded');
+        serve(knowledge).then(
+          ({ ms }) => logger.info({ entries: knowledge.entries.length, indexMs: Math.round(ms) }, 'knowledge reloaded'),
+          (err: unknown) => logger.error({ err: err instanceof Error ? err.message : String(err) }, 'knowledge reload not served: the previous knowledge keeps answering'),
+        );
       }),
     listen(port, host) {
       return new Promise((resolve) => {
@@ -114,6 +122,7 @@ export function createApp({ config, logger, groups = [], now = () => Date.now(),
     async close() {
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
       await Promise.all([http.idle(), scheduler.stop(), store.close()]);
+      await answerer.close();
     },
   };
 }

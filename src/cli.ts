@@ -108,7 +108,7 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, io
       for (const problem of knowledge.problems) if (problem.severity === 'error') io.err(formatProblem(problem));
       const answerer = createAnswerer(knowledge.entries, config);
       if (!options.jsonl) {
-        const { reply } = handleMessage(
+        const { reply } = await handleMessage(
           { text: positionals.join(' '), msgtype: 'text', isGroup: false },
           {
             answerer,

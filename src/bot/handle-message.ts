@@ -1,7 +1,7 @@
 import type { Entry } from '../knowledge/entry.js';
 import { COMMUNITY_REPOSITORY, mentionedProject, repositoryOf } from '../knowledge/projects.js';
 import { upcomingEvents } from '../knowledge/upcoming-events.js';
-import type { Answerer } from '../search/answer-types.js';
+import type { AnswerSource } from '../search/answer-types.js';
 import { composeAnswerReply, composeTextReply, HELP_TEXT, type BotReply, type ReplyContext } from './compose-reply.js';
 import { parseCommand } from './parse-command.js';
 import { composeDigest } from '../schedule/compose-digest.js';
@@ -18,7 +18,7 @@ export interface ChatMessage {
 }
 
 export interface BotContext {
-  answerer: Answerer;
+  answerer: AnswerSource;
   entries: readonly Entry[];
   now: Date;
   /** Byte budget of a reply's Markdown. */
@@ -32,21 +32,26 @@ export interface BotContext {
 }
 
 /** What happened, for logs and metrics. */
-export type HandledAs = 'help' | 'events' | 'digest' | 'digest-send' | 'refused' | 'unsupported' | 'answer' | 'suggest' | 'abstain';
+export type HandledAs = 'help' | 'events' | 'digest' | 'digest-send' | 'refused' | 'unsupported' | 'answer' | 'suggest' | 'abstain' | 'failed';
 
 /** Something the transport must do besides replying. */
 export type BotAction = 'send-digest';
 
 const TEXT_TYPES = new Set(['text', 'richText', 'audio']);
 
+export interface Handled {
+  reply: BotReply;
+  handledAs: HandledAs;
+  action?: BotAction;
+}
+
+/** True for the message types the bot can read; others get a note saying what it understands. */
+export const isReadable = (msgtype: string) => TEXT_TYPES.has(msgtype);
+
 /** Decides the reply to one message. Pure apart from the engine it is given: no I/O. */
-export function handleMessage(message: ChatMessage, context: BotContext): { reply: BotReply; handledAs: HandledAs; action?: BotAction } {
-  const replyContext: ReplyContext = {
-    ...(message.isGroup && message.senderStaffId ? { mentionStaffId: message.senderStaffId } : {}),
-    askAt: whereToAsk(message.text),
-    maxBytes: context.maxReplyBytes,
-  };
-  if (!TEXT_TYPES.has(message.msgtype)) {
+export async function handleMessage(message: ChatMessage, context: BotContext): Promise<Handled> {
+  const replyContext = replyContextFor(message, context.maxReplyBytes);
+  if (!isReadable(message.msgtype)) {
     return { handledAs: 'unsupported', reply: composeTextReply('只支持文字消息', `我目前只能读懂文字消息。${HELP_TEXT}`, replyContext) };
   }
   const command = parseCommand(message.text);
@@ -83,10 +88,25 @@ export function handleMessage(message: ChatMessage, context: BotContext): { repl
     case 'question': {
       const question =
         command.type === 'latest-release' ? `${command.project} 最新版本` : command.type === 'release' ? `${command.project} ${command.version}` : command.text;
-      const result = context.answerer.ask(question, context.now);
+      const result = await context.answerer.ask(question, context.now);
       return { handledAs: result.outcome, reply: composeAnswerReply(result, replyContext) };
     }
   }
+}
+
+/** What the member is told when answering broke (the engine restarting, say): an honest apology. */
+export function composeFailureReply(message: ChatMessage, maxReplyBytes: number): Handled {
+  return { handledAs: 'failed', reply: composeTextReply('出错了', FAILURE_TEXT, replyContextFor(message, maxReplyBytes)) };
+}
+
+const FAILURE_TEXT = '抱歉，我这边出了点问题，没能回答。请稍后再问一次。';
+
+function replyContextFor(message: ChatMessage, maxBytes: number): ReplyContext {
+  return {
+    ...(message.isGroup && message.senderStaffId ? { mentionStaffId: message.senderStaffId } : {}),
+    askAt: whereToAsk(message.text),
+    maxBytes,
+  };
 }
 
 /** The GitHub issues of the project the message names, or the community's GitHub. */

@@ -3,8 +3,8 @@ import type { AxiosInstance } from 'axios';
 import type { Logger } from '../logger.js';
 import type { KnowledgeLoad } from '../knowledge/load-knowledge.js';
 import { ENTRY_KINDS, formatProblem, type EntryKind } from '../knowledge/entry.js';
-import type { Answerer } from '../search/answer-types.js';
-import { handleMessage } from '../bot/handle-message.js';
+import type { AnswerSource } from '../search/answer-types.js';
+import { composeFailureReply, handleMessage, isReadable, type ChatMessage, type Handled } from '../bot/handle-message.js';
 import { verifyCallback } from '../dingtalk/verify-callback.js';
 import { parseCallback, CallbackPayloadError, type IncomingMessage } from '../dingtalk/parse-callback.js';
 import { isAllowedSessionWebhook } from '../dingtalk/is-allowed-session-webhook.js';
@@ -15,7 +15,7 @@ import type { MessageDeduper } from '../state/create-message-deduper.js';
 /** What the bot serves at a moment: the knowledge and the engine built from it. */
 export interface Serving {
   knowledge: KnowledgeLoad;
-  answerer: Answerer;
+  answerer: AnswerSource;
 }
 
 export interface HttpDeps {
@@ -117,41 +117,52 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
       res.json({});
       return;
     }
-    const { reply, handledAs, action } = handleMessage(
-      {
-        text: message.text,
-        msgtype: message.msgtype,
-        isGroup: message.conversationType === 'group',
-        isAdmin: message.isAdmin,
-        ...(message.senderStaffId ? { senderStaffId: message.senderStaffId } : {}),
-      },
-      {
+    // Acknowledge first: a slow acknowledgement makes DingTalk deliver the message again, and the
+    // answer may wait behind an index rebuild.
+    res.json(isReadable(message.msgtype) ? {} : { message: UNSUPPORTED_NOTE });
+    const handling = answer(message, serving).finally(() => inFlight.delete(handling));
+    inFlight.add(handling);
+  };
+
+  /** Decides the reply, then posts it to the session webhook; never throws. */
+  const answer = async (message: IncomingMessage, serving: Serving): Promise<void> => {
+    const chat: ChatMessage = {
+      text: message.text,
+      msgtype: message.msgtype,
+      isGroup: message.conversationType === 'group',
+      isAdmin: message.isAdmin,
+      ...(message.senderStaffId ? { senderStaffId: message.senderStaffId } : {}),
+    };
+    let handled: Handled;
+    try {
+      handled = await handleMessage(chat, {
         answerer: serving.answerer,
         entries: serving.knowledge.entries,
         now: new Date(deps.now()),
         maxReplyBytes: DINGTALK_MAX_BODY_BYTES,
         digest: deps.digest,
         admins: deps.admins,
-      },
-    );
+      });
+    } catch (err) {
+      log.error({ msgId: message.msgId, err: err instanceof Error ? err.message : String(err) }, 'answering failed');
+      handled = composeFailureReply(chat, DINGTALK_MAX_BODY_BYTES);
+    }
+    const { reply, handledAs, action } = handled;
     if (action === 'send-digest' && deps.sendDigestNow) {
+      // Not awaited: the digest may wait for the robot's rate limit; the reply should not.
       const sending = deps
         .sendDigestNow()
         .catch((err: unknown) => log.error({ err: err instanceof Error ? err.message : String(err) }, 'digest on request failed'))
         .finally(() => inFlight.delete(sending));
       inFlight.add(sending);
     }
-    // Acknowledge first: a slow acknowledgement makes DingTalk deliver the message again.
-    res.json(handledAs === 'unsupported' ? { message: UNSUPPORTED_NOTE } : {});
     log.info({ msgId: message.msgId, conversation: message.conversationType, handledAs }, 'message handled');
 
     if (!isAllowedSessionWebhook(message.sessionWebhook, message.sessionWebhookExpiredTime, deps.dingtalk.sessionHosts, deps.now())) {
       log.warn({ msgId: message.msgId }, 'no reply sent: the session webhook is missing, expired or not on the allow-list');
       return;
     }
-    const webhook = message.sessionWebhook;
-    const sending = postReply(webhook, reply, message.msgId).finally(() => inFlight.delete(sending));
-    inFlight.add(sending);
+    await postReply(message.sessionWebhook, reply, message.msgId);
   };
 
   const postReply = async (webhook: string, reply: Parameters<typeof sendSessionReply>[2], msgId: string): Promise<void> => {

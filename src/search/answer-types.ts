@@ -26,7 +26,6 @@ export interface MatchFeatures {
   matchedInformation: number;
 }
 
-
 export interface AnswerResult {
   outcome: Outcome;
   intent: Intent;
@@ -41,7 +40,13 @@ export interface Ranking {
   matches: Match[];
 }
 
-export interface Answerer {
+/** What the chat layer asks: the engine in this thread, or the server's engine in its worker thread. */
+export interface AnswerSource {
+  ask(question: string, now: Date): AnswerResult | Promise<AnswerResult>;
+  rank(question: string, now: Date): Ranking | Promise<Ranking>;
+}
+
+export interface Answerer extends AnswerSource {
   /** Answers one question; `now` decides which events are upcoming. */
   ask(question: string, now: Date): AnswerResult;
   /** The candidates `ask` decides between, with their scores (for tuning and the playground). */

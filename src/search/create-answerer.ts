@@ -9,7 +9,7 @@ import { detectIntent } from './detect-intent.js';
 import { normalizeText } from './normalize-text.js';
 import { matchVersion } from './match-version.js';
 
-type SearchConfig = Pick<Config, 'search' | 'vocabulary'>;
+export type SearchConfig = Pick<Config, 'search' | 'vocabulary'>;
 
 const WARM_UP_QUESTIONS = ['请问 sofa-jraft 支持 mutli raft 吗？彩样率怎么配', 'Why must a TCC branch comit be synchronous', 'SOFARPC 5.7.6 更新了什么'];
 // Looked-up words per question, and the largest share of entries a looked-up word may occur in;

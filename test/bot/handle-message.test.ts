@@ -9,8 +9,8 @@ beforeAll(async () => {
 });
 
 /** Transcript harness: say something in a group as user0042 and read the bot's reply. */
-function say(text: string, options: Partial<ChatMessage> = {}) {
-  const { reply, handledAs, action } = handleMessage(
+async function say(text: string, options: Partial<ChatMessage> = {}) {
+  const { reply, handledAs, action } = await handleMessage(
     { text, msgtype: 'text', isGroup: true, senderStaffId: 'user0042', ...options },
     { answerer: fixture.answerer, entries: fixture.entries, now: FIXTURE_NOW, maxReplyBytes: 20_000, digest: DIGEST, admins: ['admin007'] },
   );
@@ -18,8 +18,8 @@ function say(text: string, options: Partial<ChatMessage> = {}) {
 }
 
 describe('group behaviour', () => {
-  it('answers a question with the answer, its source link and related questions, and @s the asker', () => {
-    const reply = say(' 大佬们请教一下，jraft 支持 multi raft 吗？谢谢');
+  it('answers a question with the answer, its source link and related questions, and @s the asker', async () => {
+    const reply = await say(' 大佬们请教一下，jraft 支持 multi raft 吗？谢谢');
     expect(reply.handledAs).toBe('answer');
     expect(reply.markdown).toMatch(/^\*\*SOFAJRaft 支持 Multi-Raft 吗？\*\*\n\n支持，RheaKV 就是基于 multi raft group 实现的。/);
     expect(reply.markdown).toContain('来源：[RheaKV 文档](https://example.org/rheakv)');
@@ -27,65 +27,65 @@ describe('group behaviour', () => {
     expect(reply.atUserIds).toEqual(['user0042']);
   });
 
-  it('does not @ anyone in a 1:1 chat', () => {
-    const reply = say('jraft 支持 multi raft 吗', { isGroup: false });
+  it('does not @ anyone in a 1:1 chat', async () => {
+    const reply = await say('jraft 支持 multi raft 吗', { isGroup: false });
     expect(reply.atUserIds).toEqual([]);
     expect(reply.markdown).not.toContain('@user0042');
   });
 
-  it('answers 帮助 / help with what it can do', () => {
+  it('answers 帮助 / help with what it can do', async () => {
     for (const text of ['帮助', 'help', ' 帮助？']) {
-      const reply = say(text);
+      const reply = await say(text);
       expect(reply.handledAs).toBe('help');
       expect(reply.markdown).toContain('最新版本 Seata');
     }
   });
 
-  it('answers 最新版本 <project> with the newest release and its changes as a list', () => {
-    const reply = say('最新版本 seata');
+  it('answers 最新版本 <project> with the newest release and its changes as a list', async () => {
+    const reply = await say('最新版本 seata');
     expect(reply.handledAs).toBe('answer');
     expect(reply.markdown).toMatch(/^\*\*Seata 1\.4\.0\*\*\n\n- 支持 yml 配置/);
   });
 
-  it('answers <project> <version> with that release', () => {
-    const reply = say('SOFARPC 5.7.6');
+  it('answers <project> <version> with that release', async () => {
+    const reply = await say('SOFARPC 5.7.6');
     expect(reply.markdown).toMatch(/^\*\*SOFARPC v5\.7\.6\*\*\n\n- 支持 Hessian 黑名单\n- 升级 Netty/);
     expect(reply.markdown).toContain('(https://example.org/rpc-5.7.6)');
   });
 
-  it('lists upcoming events for 活动 and 直播, soonest first', () => {
+  it('lists upcoming events for 活动 and 直播, soonest first', async () => {
     for (const text of ['活动', '直播']) {
-      const reply = say(text);
+      const reply = await say(text);
       expect(reply.handledAs).toBe('events');
       expect(reply.markdown).toMatch(/\*\*近期活动\*\*\n\n- \[SOFAChannel#40 直播（2024-05-30 19:00）\]\(https:\/\/example\.org\/live\/40\)\n- SOFA Meetup#20 上海站（2024-06-15 13:00）/);
       expect(reply.markdown).not.toContain('SOFAChannel#8');
     }
   });
 
-  it('offers "did you mean" when unsure and stays honest when it knows nothing, pointing at GitHub issues', () => {
-    const unknown = say('SOFARPC 支持 Kotlin 协程吗');
+  it('offers "did you mean" when unsure and stays honest when it knows nothing, pointing at GitHub issues', async () => {
+    const unknown = await say('SOFARPC 支持 Kotlin 协程吗');
     expect(unknown.handledAs).toBe('abstain');
     expect(unknown.markdown).toContain('[SOFARPC 的 GitHub issues](https://github.com/sofastack/sofa-rpc/issues)');
-    const chat = say('大家早上好');
+    const chat = await say('大家早上好');
     expect(chat.handledAs).not.toBe('answer');
   });
 
-  it('previews this week\'s digest for 周报, with the upcoming events', () => {
-    const reply = say('周报');
+  it('previews this week\'s digest for 周报, with the upcoming events', async () => {
+    const reply = await say('周报');
     expect(reply.handledAs).toBe('digest');
     expect(reply.title).toBe('SOFA Weekly | 05/20 - 05/26');
     expect(reply.markdown).toContain('SOFAChannel#40 直播');
   });
 
-  it('sends the digest on 周报 发送 for admins only', () => {
-    expect(say('周报 发送')).toMatchObject({ handledAs: 'refused' });
-    expect(say('周报 发送').action).toBeUndefined();
-    expect(say('周报 发送', { senderStaffId: 'admin007' })).toMatchObject({ handledAs: 'digest-send', action: 'send-digest' });
-    expect(say('周报 发送', { isAdmin: true })).toMatchObject({ handledAs: 'digest-send', action: 'send-digest' });
+  it('sends the digest on 周报 发送 for admins only', async () => {
+    expect(await say('周报 发送')).toMatchObject({ handledAs: 'refused' });
+    expect((await say("周报 发送")).action).toBeUndefined();
+    expect(await say('周报 发送', { senderStaffId: 'admin007' })).toMatchObject({ handledAs: 'digest-send', action: 'send-digest' });
+    expect(await say('周报 发送', { isAdmin: true })).toMatchObject({ handledAs: 'digest-send', action: 'send-digest' });
   });
 
-  it('tells what it understands when the message is not text', () => {
-    const reply = say('', { msgtype: 'picture' });
+  it('tells what it understands when the message is not text', async () => {
+    const reply = await say('', { msgtype: 'picture' });
     expect(reply.handledAs).toBe('unsupported');
     expect(reply.markdown).toContain('只能读懂文字消息');
   });
@@ -95,7 +95,7 @@ describe('group behaviour', () => {
     const big = await (await import('../helpers/knowledge-fixture.js')).loadFixture({
       'faq/long.md': `---\nquestion: Seata 超长回答测试？\nlinks:\n  - title: 原文\n    url: https://example.org/full\n---\n${long}\n`,
     });
-    const { reply } = handleMessage(
+    const { reply } = await handleMessage(
       { text: 'Seata 超长回答测试', msgtype: 'text', isGroup: true, senderStaffId: 'user0042' },
       { answerer: big.answerer, entries: big.entries, now: FIXTURE_NOW, maxReplyBytes: 20_000, digest: DIGEST, admins: [] },
     );

@@ -7,6 +7,7 @@ import { createLogger } from '../../src/logger.js';
 import { createMessageDeduper } from '../../src/state/create-message-deduper.js';
 import { combine } from '../../src/knowledge/load-knowledge.js';
 import type { Fixture } from './knowledge-fixture.js';
+import type { AnswerSource } from '../../src/search/answer-types.js';
 
 export const APP_SECRET = 'test-app-secret-do-not-use';
 
@@ -23,6 +24,8 @@ export interface BotServerOptions {
   sessionHosts: string[];
   robotCode?: string;
   now?: () => number;
+  /** Instead of the fixture's engine. */
+  answerer?: AnswerSource;
 }
 
 /** The real Express app on 127.0.0.1 with fixture knowledge; outbound requests are recorded, not faked. */
@@ -37,7 +40,7 @@ export async function startBotServer(fixture: Fixture, options: BotServerOptions
   });
   const knowledge = combine([{ file: fixture.dir, entries: fixture.entries, problems: [] }]);
   const http = createHttpApp({
-    serving: () => ({ knowledge, answerer: fixture.answerer }),
+    serving: () => ({ knowledge, answerer: options.answerer ?? fixture.answerer }),
     dingtalk: { appSecret: APP_SECRET, robotCode: options.robotCode, signatureWindowMs: 3_600_000, sessionHosts: options.sessionHosts },
     deduper: createMessageDeduper(7_200_000),
     http: client,

@@ -142,3 +142,25 @@ describe('POST /dingtalk/callback bad requests', () => {
     expect(gzipLie.status).toBeLessThan(500);
   });
 });
+
+describe('POST /dingtalk/callback when answering fails', () => {
+  it('acknowledges, apologises to the asker, and logs why', async () => {
+    const failing = await startBotServer(fixture, {
+      sessionHosts: [new URL(fake.url).host],
+      answerer: { ask: () => Promise.reject(new Error('engine restarting')), rank: () => Promise.reject(new Error('engine restarting')) },
+    });
+    try {
+      const response = await fetch(`${failing.url}/dingtalk/callback`, {
+        method: 'POST',
+        headers: signedHeaders(),
+        body: JSON.stringify(groupMessage('jraft 支持 multi raft 吗', fake.sessionWebhook('s-fail'))),
+      });
+      expect(response.status).toBe(200);
+      const [reply] = await fake.waitFor((r) => r.query.session === 's-fail');
+      expect(JSON.stringify(reply?.json)).toContain('出了点问题');
+      expect(failing.logLines.some((l) => l.includes('answering failed') && l.includes('engine restarting'))).toBe(true);
+    } finally {
+      await failing.close();
+    }
+  });
+});

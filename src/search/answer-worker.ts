@@ -1,0 +1,70 @@
+// The worker thread that hosts the answering engine for the server (see create-answer-worker.ts).
+// Building the index (most of a second on the archive) and answering (a tenth of a millisecond a
+// question) happen here, so the server's event loop only receives callbacks and sends replies.
+import { parentPort } from 'node:worker_threads';
+import type { Entry } from '../knowledge/entry.js';
+import type { Answerer, Intent, Match, Outcome } from './answer-types.js';
+import { createAnswerer, type SearchConfig } from './create-answerer.js';
+
+/** From the server's thread. Every entry list is numbered by a generation, newest highest. */
+export type WorkerRequest =
+  | { type: 'build'; generation: number; entries: readonly Entry[]; config: SearchConfig }
+  | { type: 'ask' | 'rank'; id: number; question: string; nowMs: number };
+
+/** A match as it crosses the thread boundary: the entry by its place in its generation's list. */
+export interface WireMatch extends Omit<Match, 'entry'> {
+  index: number;
+}
+
+export type WorkerResponse =
+  | { type: 'built'; generation: number; ms: number }
+  | { type: 'build-failed'; generation: number; message: string }
+  | { type: 'result'; id: number; generation: number; outcome: Outcome | undefined; intent: Intent; matches: WireMatch[] }
+  | { type: 'failed'; id: number; message: string };
+
+interface Built {
+  generation: number;
+  answerer: Answerer;
+  indexOf: Map<Entry, number>;
+}
+
+const port = parentPort;
+if (!port) throw new Error('answer-worker.js runs as a worker thread (see create-answer-worker.ts)');
+
+let built: Built | undefined;
+const reply = (response: WorkerResponse) => port.postMessage(response);
+const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+port.on('message', (request: WorkerRequest) => {
+  if (request.type === 'build') {
+    const started = performance.now();
+    try {
+      const answerer = createAnswerer(request.entries, request.config);
+      built = { generation: request.generation, answerer, indexOf: new Map(request.entries.map((e, i) => [e, i])) };
+      reply({ type: 'built', generation: request.generation, ms: performance.now() - started });
+    } catch (err) {
+      // The previous engine keeps answering.
+      reply({ type: 'build-failed', generation: request.generation, message: messageOf(err) });
+    }
+    return;
+  }
+  if (!built) {
+    reply({ type: 'failed', id: request.id, message: 'no knowledge built yet' });
+    return;
+  }
+  try {
+    const now = new Date(request.nowMs);
+    const result = request.type === 'ask' ? built.answerer.ask(request.question, now) : { ...built.answerer.rank(request.question, now), outcome: undefined };
+    const { indexOf } = built;
+    reply({
+      type: 'result',
+      id: request.id,
+      generation: built.generation,
+      outcome: result.outcome,
+      intent: result.intent,
+      matches: result.matches.map(({ entry, ...rest }) => ({ ...rest, index: indexOf.get(entry) ?? -1 })),
+    });
+  } catch (err) {
+    reply({ type: 'failed', id: request.id, message: messageOf(err) });
+  }
+});

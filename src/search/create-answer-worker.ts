@@ -1,0 +1,180 @@
+import { Worker } from 'node:worker_threads';
+import type { Entry } from '../knowledge/entry.js';
+import type { Logger } from '../logger.js';
+import type { AnswerResult, AnswerSource, Match, Ranking } from './answer-types.js';
+import type { SearchConfig } from './create-answerer.js';
+import type { WorkerRequest, WorkerResponse, WireMatch } from './answer-worker.js';
+
+/**
+ * The server's answering engine, in a worker thread: building the index for a knowledge reload
+ * (most of a second on the archive) no longer stalls callbacks and health checks, and answering
+ * runs on a second core beside the thread that receives callbacks and posts replies.
+ */
+export interface AnswerWorker extends AnswerSource {
+  ask(question: string, now: Date): Promise<AnswerResult>;
+  rank(question: string, now: Date): Promise<Ranking>;
+  /** Builds the engine for these entries; resolves once questions are answered from them. On a failed build the previous engine keeps answering. */
+  build(entries: readonly Entry[]): Promise<{ ms: number }>;
+  close(): Promise<void>;
+}
+
+export interface AnswerWorkerOptions {
+  config: SearchConfig;
+  logger: Logger;
+  /** A question not answered within this is refused, so a reply is never waited on forever. */
+  timeoutMs?: number;
+}
+
+interface Pending {
+  resolve: (response: Extract<WorkerResponse, { type: 'result' }>) => void;
+  reject: (err: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+interface Build {
+  resolve: (result: { ms: number }) => void;
+  reject: (err: Error) => void;
+}
+
+const RESTART_DELAY_MS = 1000;
+
+// From the compiled dist/ the worker is a .js file. Under vitest or tsx it is the .ts source, which
+// a worker thread can only import once tsx's loader is registered in that thread.
+const SOURCE = import.meta.url.endsWith('.ts');
+const WORKER_URL = new URL(SOURCE ? './answer-worker.ts' : './answer-worker.js', import.meta.url);
+
+function spawnWorker(): Worker {
+  if (!SOURCE) return new Worker(WORKER_URL);
+  const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(WORKER_URL.href)}); });`;
+  return new Worker(bootstrap, { eval: true });
+}
+
+export function createAnswerWorker({ config: fullConfig, logger, timeoutMs = 10_000 }: AnswerWorkerOptions): AnswerWorker {
+  // Only what the engine reads crosses to the worker.
+  const config: SearchConfig = { search: fullConfig.search, vocabulary: fullConfig.vocabulary };
+  const log = logger.child({ module: 'answer-worker' });
+  // Every entry list sent to the worker, by generation, until a newer one is built: a result names
+  // the generation it came from and its matches point into that list.
+  const generations = new Map<number, readonly Entry[]>();
+  const builds = new Map<number, Build>();
+  const pending = new Map<number, Pending>();
+  let lastBuilt: number | undefined;
+  let nextGeneration = 1;
+  let nextId = 1;
+  let closed = false;
+  let worker = start();
+
+  function start(): Worker {
+    const started = spawnWorker();
+    started.on('message', onMessage);
+    started.on('error', (err) => log.error({ err: err.message }, 'answering engine failed'));
+    started.on('exit', (code) => {
+      if (closed) return;
+      log.error({ code }, `answering engine stopped; restarting in ${RESTART_DELAY_MS} ms`);
+      failAll(new Error('the answering engine restarted'));
+      setTimeout(() => {
+        if (closed) return;
+        worker = start();
+        // The last good knowledge first, then any build still waiting.
+        const resend = [...new Set([lastBuilt, ...builds.keys()])].filter((g): g is number => g !== undefined);
+        for (const generation of resend) post({ type: 'build', generation, entries: generations.get(generation) ?? [], config });
+      }, RESTART_DELAY_MS).unref();
+    });
+    return started;
+  }
+
+  function post(request: WorkerRequest): void {
+    worker.postMessage(request);
+  }
+
+  function onMessage(response: WorkerResponse): void {
+    switch (response.type) {
+      case 'built': {
+        lastBuilt = response.generation;
+        // Results of older generations have all arrived: the worker answers in order.
+        for (const generation of generations.keys()) if (generation < response.generation) generations.delete(generation);
+        settleBuild(response.generation, (b) => b.resolve({ ms: response.ms }));
+        return;
+      }
+      case 'build-failed':
+        if (response.generation !== lastBuilt) generations.delete(response.generation);
+        settleBuild(response.generation, (b) => b.reject(new Error(`building the answering engine failed: ${response.message}`)));
+        return;
+      case 'result':
+      case 'failed': {
+        const request = pending.get(response.id);
+        if (!request) return; // timed out already
+        pending.delete(response.id);
+        clearTimeout(request.timer);
+        if (response.type === 'failed') request.reject(new Error(`answering failed: ${response.message}`));
+        else request.resolve(response);
+      }
+    }
+  }
+
+  function settleBuild(generation: number, settle: (build: Build) => void): void {
+    const build = builds.get(generation);
+    if (!build) return;
+    builds.delete(generation);
+    settle(build);
+  }
+
+  function failAll(err: Error): void {
+    for (const request of pending.values()) {
+      clearTimeout(request.timer);
+      request.reject(err);
+    }
+    pending.clear();
+  }
+
+  function request(type: 'ask' | 'rank', question: string, now: Date): Promise<Extract<WorkerResponse, { type: 'result' }>> {
+    if (closed) return Promise.reject(new Error('the answering engine is closed'));
+    const id = nextId++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        pending.delete(id);
+        reject(new Error(`answering timed out after ${timeoutMs} ms`));
+      }, timeoutMs);
+      timer.unref();
+      pending.set(id, { resolve, reject, timer });
+      post({ type, id, question, nowMs: now.getTime() });
+    });
+  }
+
+  function toMatches(response: Extract<WorkerResponse, { type: 'result' }>): Match[] {
+    const entries = generations.get(response.generation);
+    if (!entries) throw new Error(`answering failed: generation ${response.generation} is gone`);
+    return response.matches.map(({ index, ...rest }: WireMatch) => {
+      const entry = entries[index];
+      if (!entry) throw new Error(`answering failed: no entry ${index} in generation ${response.generation}`);
+      return { ...rest, entry };
+    });
+  }
+
+  return {
+    async ask(question, now) {
+      const response = await request('ask', question, now);
+      return { outcome: response.outcome ?? 'abstain', intent: response.intent, matches: toMatches(response) };
+    },
+    async rank(question, now) {
+      const response = await request('rank', question, now);
+      return { intent: response.intent, matches: toMatches(response) };
+    },
+    build(entries) {
+      if (closed) return Promise.reject(new Error('the answering engine is closed'));
+      const generation = nextGeneration++;
+      generations.set(generation, entries);
+      return new Promise((resolve, reject) => {
+        builds.set(generation, { resolve, reject });
+        post({ type: 'build', generation, entries, config });
+      });
+    },
+    async close() {
+      closed = true;
+      failAll(new Error('the answering engine is closed'));
+      for (const build of builds.values()) build.reject(new Error('the answering engine is closed'));
+      builds.clear();
+      await worker.terminate();
+    },
+  };
+}

@@ -1,0 +1,67 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAnswerWorker, type AnswerWorker } from '../../src/search/create-answer-worker.js';
+import type { Entry } from '../../src/knowledge/entry.js';
+import { createLogger } from '../../src/logger.js';
+import { FIXTURE_FILES, FIXTURE_NOW, loadFixture, type Fixture } from '../helpers/knowledge-fixture.js';
+
+let fixture: Fixture;
+let worker: AnswerWorker;
+const QUESTIONS = ['jraft 支持 multi raft 吗', 'SOFARPC 5.7.6 更新了什么', '最新版本 seata', '下次直播什么时候', '有没有讲 saga 的文章', '大家早上好', 'seata 锁'];
+
+beforeAll(async () => {
+  fixture = await loadFixture();
+  worker = createAnswerWorker({ config: fixture.config, logger: createLogger('silent') });
+});
+
+afterAll(async () => {
+  await worker.close();
+});
+
+describe('createAnswerWorker', () => {
+  it('answers exactly as the engine in this thread does, with the entries it was given', async () => {
+    await worker.build(fixture.entries);
+    for (const question of QUESTIONS) {
+      const inThread = fixture.answerer.ask(question, FIXTURE_NOW);
+      const inWorker = await worker.ask(question, FIXTURE_NOW);
+      expect(inWorker).toEqual(inThread);
+      // The very objects built from, not copies: the chat layer compares and links them.
+      for (const [i, match] of inWorker.matches.entries()) expect(match.entry).toBe(inThread.matches[i]?.entry);
+      expect(await worker.rank(question, FIXTURE_NOW)).toEqual(fixture.answerer.rank(question, FIXTURE_NOW));
+    }
+  });
+
+  it('answers concurrent questions each with its own result', async () => {
+    await worker.build(fixture.entries);
+    const results = await Promise.all(QUESTIONS.map((q) => worker.ask(q, FIXTURE_NOW)));
+    expect(results).toEqual(QUESTIONS.map((q) => fixture.answerer.ask(q, FIXTURE_NOW)));
+  });
+
+  it('answers from new knowledge once it is built, and from the old until then', async () => {
+    await worker.build(fixture.entries);
+    const before = worker.ask('MOSN 支持 HTTP3 吗', FIXTURE_NOW);
+    const added = await loadFixture({ ...FIXTURE_FILES, 'faq/http3.md': '---\nquestion: MOSN 支持 HTTP3 吗？\nproject: MOSN\n---\n支持，从 v1.5 起。\n' });
+    const building = worker.build(added.entries);
+    const after = worker.ask('MOSN 支持 HTTP3 吗', FIXTURE_NOW);
+    expect((await before).outcome).not.toBe('answer');
+    await building;
+    const answered = await after;
+    expect(answered.outcome).toBe('answer');
+    expect(answered.matches[0]?.entry).toBe(added.entries.find((e) => e.id === 'faq/http3'));
+  });
+
+  it('keeps answering from the last good build when a build fails', async () => {
+    await worker.build(fixture.entries);
+    // An entry the engine cannot read makes the build throw inside the worker.
+    const broken = [null as unknown as Entry];
+    await expect(worker.build(broken)).rejects.toThrow(/building the answering engine failed/);
+    const result = await worker.ask('jraft 支持 multi raft 吗', FIXTURE_NOW);
+    expect(result.matches[0]?.entry.id).toBe('faq/multi-raft');
+  });
+
+  it('refuses questions once closed', async () => {
+    const closing = createAnswerWorker({ config: fixture.config, logger: createLogger('silent') });
+    await closing.build(fixture.entries);
+    await closing.close();
+    await expect(closing.ask('jraft', FIXTURE_NOW)).rejects.toThrow(/closed/);
+  });
+});
