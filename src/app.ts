@@ -7,9 +7,10 @@ import { createKnowledgeStore } from './knowledge/create-knowledge-store.js';
 import { formatProblem } from './knowledge/entry.js';
 import { createAnswerWorker } from './search/create-answer-worker.js';
 import { createHttpApp, type HttpApp, type Serving } from './http/create-http-app.js';
-import { createMessageDeduper } from './state/create-message-deduper.js';
-import { createPostStore } from './state/create-post-store.js';
-import { createFileRateLedger } from './state/create-file-rate-ledger.js';
+import { createFileStateStore } from './state/create-file-state-store.js';
+import { createRedisStateStore } from './state/create-redis-state-store.js';
+import type { StateStore } from './state/state-store.js';
+import type { RateLedger } from './dingtalk/rate-ledger.js';
 import { createScheduler, type Scheduler, type ScheduledGroup } from './schedule/create-scheduler.js';
 import { createRobotClient } from './dingtalk/create-robot-client.js';
 import { createDryRunClient } from './dingtalk/create-dry-run-client.js';
@@ -50,6 +51,8 @@ export interface AppDeps {
 /** Builds the bot from its configuration; nothing here reads the environment or exits. */
 export function createApp({ config, logger, groups = [], now = () => Date.now(), print }: AppDeps): App {
   const current: { serving?: Serving } = {};
+  const windowMs = config.dingtalk.signatureWindowSeconds * 1000;
+  const state = createStateStore(config, logger, windowMs);
   const store = createKnowledgeStore({ dirs: config.knowledge.dirs, zone: config.timezone, maxFileBytes: config.knowledge.maxFileBytes, logger });
   const answerer = createAnswerWorker({ config, logger });
   // The engine is rebuilt for each new knowledge in its worker, and the knowledge swapped in once
@@ -61,13 +64,13 @@ export function createApp({ config, logger, groups = [], now = () => Date.now(),
   };
   const scheduler = createScheduler({
     config,
-    groups: scheduledGroups(groups, config, logger, now, print),
+    groups: scheduledGroups(groups, config, logger, now, print, state.rateLedger),
     entries: () => current.serving?.knowledge.entries,
-    store: createPostStore(config.dataDir),
+    store: state.posts,
+    lock: state.lock,
     now,
     logger,
   });
-  const windowMs = config.dingtalk.signatureWindowSeconds * 1000;
   const http = createHttpApp({
     serving: () => current.serving,
     dingtalk: {
@@ -76,8 +79,7 @@ export function createApp({ config, logger, groups = [], now = () => Date.now(),
       signatureWindowMs: windowMs,
       sessionHosts: config.dingtalk.sessionHosts,
     },
-    // A replayed callback stays valid for the signature window on either side of its timestamp.
-    deduper: createMessageDeduper(2 * windowMs),
+    deduper: state.deduper,
     // No proxy from the environment: replies go straight to the allow-listed host.
     http: axios.create({ proxy: false }),
     replyTimeoutMs: 5000,
@@ -122,7 +124,7 @@ export function createApp({ config, logger, groups = [], now = () => Date.now(),
     async close() {
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
       await Promise.all([http.idle(), scheduler.stop(), store.close()]);
-      await answerer.close();
+      await Promise.all([answerer.close(), state.close()]);
     },
   };
 }
@@ -138,8 +140,9 @@ function scheduledGroups(
   logger: Logger,
   now: () => number,
   print: ((text: string) => void) | undefined,
+  rateLedger: RateLedger,
 ): ScheduledGroup[] {
-  const robot = createRobotClient({ apiBase: config.dingtalk.apiBase, logger, now, rateLedger: createFileRateLedger(config.dataDir, 60_000, now) });
+  const robot = createRobotClient({ apiBase: config.dingtalk.apiBase, logger, now, rateLedger });
   const dryRun = createDryRunClient(print ? { print, now } : { now });
   const configured: readonly GroupCredentials[] = groups.length > 0 ? groups : [{ name: 'console', posts: ['digest', 'reminders'] }];
   return configured.map((group) => {
@@ -154,4 +157,16 @@ function scheduledGroups(
       target: { group: group.name, accessToken: group.accessToken, ...(group.secret ? { secret: group.secret } : {}) },
     };
   });
+}
+
+/** Redis when REDIS_URL is set (several instances), else files in DATA_DIR (one instance). */
+function createStateStore(config: Readonly<Config>, logger: Logger, signatureWindowMs: number): StateStore {
+  // A replayed callback stays valid for the signature window on either side of its timestamp.
+  const dedupeRetentionMs = 2 * signatureWindowMs;
+  const { redisUrl, redisKeyPrefix } = config.state;
+  if (!redisUrl) return createFileStateStore({ dataDir: config.dataDir, dedupeRetentionMs });
+  // Host and port only: the URL may hold a password.
+  const { host } = new URL(redisUrl);
+  logger.info({ redis: host, keyPrefix: redisKeyPrefix }, 'state is shared through Redis');
+  return createRedisStateStore({ url: redisUrl, keyPrefix: redisKeyPrefix, dedupeRetentionMs, logger });
 }

@@ -24,6 +24,16 @@ export const configSchema = z
       })
       .strict(),
     dataDir: z.string().min(1),
+    state: z
+      .object({
+        // The URL may hold a password: the message must not echo it.
+        redisUrl: z
+          .string()
+          .refine((s) => /^rediss?:\/\/[^\s]+$/.test(s), { message: 'expected redis://[:password@]host:port[/db] or rediss://…' })
+          .optional(),
+        redisKeyPrefix: z.string().min(1).max(100),
+      })
+      .strict(),
     dingtalk: z
       .object({
         apiBase: z.url({ protocol: /^https?$/, message: 'expected an http(s) URL' }),

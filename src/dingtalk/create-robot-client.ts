@@ -3,7 +3,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from '../logger.js';
 import { backoffDelay } from './backoff-delay.js';
 import { computeSign } from './compute-sign.js';
-import { createSendWindow, type SendWindow } from './create-send-window.js';
+import { createMemoryRateLedger } from './create-memory-rate-ledger.js';
 import type { RateLedger } from './rate-ledger.js';
 import { DingTalkApiError } from './dingtalk-api-error.js';
 import { DingTalkNetworkError } from './dingtalk-network-error.js';
@@ -12,9 +12,6 @@ import { postDingTalkJson } from './post-dingtalk-json.js';
 import { RobotClientClosedError } from './robot-client-closed-error.js';
 import type { RobotClient, RobotMessage, RobotTarget, SendReceipt } from './robot-client.js';
 import { serializeRobotBody } from './serialize-robot-body.js';
-
-/** How much later than its ledger time an earlier process's send may have reached DingTalk. */
-const LEDGER_ARRIVAL_MARGIN_MS = 2000;
 
 export interface RobotClientOptions {
   /** DingTalk's API base, e.g. `https://oapi.dingtalk.com` (config `dingtalk.apiBase`); tests pass the fake's URL. */
@@ -51,16 +48,13 @@ export interface RobotClientOptions {
     /** Resends after throttling before giving up, so a robot shared with another sender cannot stall forever. Default 3. */
     maxThrottleResends?: number;
   };
-  /** Keeps the rate window and throttle pauses across restarts (and instances); in memory only when absent. */
+  /** Shares the robots' send slots and throttle pauses with restarts and other instances; in memory only when absent. */
   rateLedger?: RateLedger;
 }
 
 interface Robot {
   /** The robot's name in the rate ledger: a digest of its token. */
   key: string;
-  window: SendWindow;
-  /** Nothing is sent to this robot before this time (epoch ms): DingTalk throttles it. */
-  pausedUntil: number;
   /** Settles when the robot's last queued message has been delivered or has failed. */
   tail: Promise<unknown>;
 }
@@ -100,35 +94,36 @@ export function createRobotClient(options: RobotClientOptions): RobotClient {
     ? (ms: number) => Promise.race([injectedSleep(ms), closed])
     : (ms: number) => delay(ms, undefined, { signal: closing.signal }).catch(() => undefined);
 
-  const ledger = options.rateLedger;
+  const ledger = options.rateLedger ?? createMemoryRateLedger();
   const ledgerKey = (token: string) => createHash('sha256').update(token).digest('hex').slice(0, 16);
 
   const robotFor = (token: string): Robot => {
     let robot = robots.get(token);
     if (!robot) {
-      const window = createSendWindow(perMinute, windowMs);
-      const key = ledgerKey(token);
-      // Sends and pauses of earlier processes count as if made here. A send is written to the ledger
-      // just before its request leaves, and DingTalk counts it when it arrives: a little later.
-      const earlier = ledger?.load(key) ?? { sends: [], pausedUntil: 0 };
-      for (const at of earlier.sends) window.record(at + LEDGER_ARRIVAL_MARGIN_MS);
-      robot = { window, pausedUntil: earlier.pausedUntil, tail: Promise.resolve(), key };
+      robot = { key: ledgerKey(token), tail: Promise.resolve() };
       robots.set(token, robot);
     }
     return robot;
   };
 
-  /** Waits until the robot is neither paused nor at its limit. */
-  const waitTurn = async (robot: Robot, group: string) => {
+  /** Waits until the robot is neither paused nor at its limit, then takes a send slot for one attempt. */
+  const takeSlot = async (robot: Robot, group: string): Promise<string> => {
+    const id = randomUUID();
     for (;;) {
       if (closing.signal.aborted) throw new RobotClientClosedError(group);
       const t = now();
-      const waitMs = Math.max(robot.pausedUntil - t, robot.window.waitMs(t));
-      if (waitMs <= 0) return;
+      // Dated as late as the request could reach DingTalk, until its answer re-dates it.
+      const waitMs = await ledger.reserve(robot.key, { id, now: t, until: t + timeoutMs, limit: perMinute, windowMs });
+      if (waitMs <= 0) return id;
       log.debug({ group, waitMs }, 'waiting for the robot rate limit');
       await sleep(waitMs);
     }
   };
+
+  // Re-dating is a refinement: the slot is already held until the latest arrival, so a failure to
+  // record the answer's time must not turn a delivered message into a failed one.
+  const finishSlot = (robot: Robot, slot: string) =>
+    ledger.finish(robot.key, slot, now()).catch((err: unknown) => log.warn({ err: err instanceof Error ? err.message : String(err) }, 'rate ledger not updated'));
 
   const deliver = async (robot: Robot, target: RobotTarget, body: string, msgUuid: string): Promise<SendReceipt> => {
     const endpoint = `${ENDPOINT} (group "${target.group}")`;
@@ -137,7 +132,7 @@ export function createRobotClient(options: RobotClientOptions): RobotClient {
     let failures = 0;
     let throttles = 0;
     for (;;) {
-      await waitTurn(robot, group);
+      const slot = await takeSlot(robot, group);
       // A fresh timestamp per attempt: DingTalk refuses one older than an hour.
       const timestamp = String(now());
       const query = new URLSearchParams({ access_token: target.accessToken });
@@ -150,7 +145,6 @@ export function createRobotClient(options: RobotClientOptions): RobotClient {
         secrets.push(sign);
       }
       made += 1;
-      ledger?.recordSend(robot.key, now());
       let error: DingTalkApiError | DingTalkNetworkError;
       try {
         const answer = await postDingTalkJson({
@@ -161,7 +155,7 @@ export function createRobotClient(options: RobotClientOptions): RobotClient {
           signal: closing.signal,
           secrets,
         });
-        robot.window.record(now());
+        await finishSlot(robot, slot);
         if (answer.errcode === 0) {
           log.info({ group, msgUuid, attempts: made }, 'robot message sent');
           return { group, msgUuid, attempts: made, deliveredAt: now() };
@@ -170,17 +164,14 @@ export function createRobotClient(options: RobotClientOptions): RobotClient {
         // DingTalk throttles the robot whether or not this message is tried again, so the pause
         // holds for the next message too.
         const throttled = isRateLimitAnswer(answer.errcode, answer.errmsg);
-        if (throttled) {
-          robot.pausedUntil = now() + throttleMs;
-          ledger?.recordPause(robot.key, robot.pausedUntil);
-        }
+        if (throttled) await ledger.pause(robot.key, now() + throttleMs);
         if (throttled && throttles < maxThrottleResends) {
           throttles += 1;
           log.warn({ group, msgUuid, errcode: answer.errcode, pauseMs: throttleMs }, 'robot throttled by DingTalk; pausing it before resending');
           continue;
         }
       } catch (thrown) {
-        robot.window.record(now());
+        await finishSlot(robot, slot);
         if (!(thrown instanceof DingTalkNetworkError)) throw thrown;
         error = thrown;
       }

@@ -10,7 +10,7 @@ import { parseCallback, CallbackPayloadError, type IncomingMessage } from '../di
 import { isAllowedSessionWebhook } from '../dingtalk/is-allowed-session-webhook.js';
 import { sendSessionReply, SessionReplyError } from '../dingtalk/send-session-reply.js';
 import { DINGTALK_MAX_BODY_BYTES } from '../dingtalk/limits.js';
-import type { MessageDeduper } from '../state/create-message-deduper.js';
+import type { MessageDeduper } from '../state/state-store.js';
 
 /** What the bot serves at a moment: the knowledge and the engine built from it. */
 export interface Serving {
@@ -92,7 +92,7 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
     next();
   };
 
-  const receive: RequestHandler = (req, res) => {
+  const receive: RequestHandler = async (req, res) => {
     let message: IncomingMessage;
     try {
       message = parseCallback(req.body);
@@ -112,7 +112,16 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
       res.status(503).json({});
       return;
     }
-    if (!deps.deduper.claim(message.msgId, deps.now())) {
+    let first: boolean;
+    try {
+      first = await deps.deduper.claim(message.msgId, deps.now());
+    } catch (err) {
+      // Without the shared state the bot cannot tell a redelivery: DingTalk delivers again later.
+      log.error({ msgId: message.msgId, err: err instanceof Error ? err.message : String(err) }, 'callback not accepted: the state store is unavailable');
+      res.status(503).set('retry-after', '5').json({});
+      return;
+    }
+    if (!first) {
       log.info({ msgId: message.msgId }, 'redelivered message ignored');
       res.json({});
       return;

@@ -8,6 +8,8 @@ import type { RobotClient, RobotTarget } from '../dingtalk/robot-client.js';
 import { DINGTALK_MAX_BODY_BYTES } from '../dingtalk/limits.js';
 import { DingTalkNetworkError } from '../dingtalk/dingtalk-network-error.js';
 import type { OutboxItem, PostState, PostStore } from '../state/create-post-store.js';
+import type { JobLock } from '../state/state-store.js';
+import { createProcessLock } from '../state/create-process-lock.js';
 import { composeDigest } from './compose-digest.js';
 import { planReminders } from './plan-reminders.js';
 
@@ -25,6 +27,8 @@ export interface SchedulerDeps {
   /** The knowledge now; undefined while it is loading (nothing is planned then). */
   entries: () => readonly Entry[] | undefined;
   store: PostStore;
+  /** One instance at a time runs a tick or an on-request digest; in this process only when absent. */
+  lock?: JobLock;
   now: () => number;
   logger: Logger;
 }
@@ -57,6 +61,7 @@ const MAX_LOOKBACK_MS = 8 * 24 * 60 * MINUTE;
 const LOG_RETENTION_MS = 400 * 24 * 60 * MINUTE;
 // A post whose sends keep failing on the network is retried on later ticks for this long.
 const RETRY_HORIZON_MS = 6 * 60 * MINUTE;
+const DIGEST_LOCK_WAIT_MS = 2 * MINUTE;
 
 const startedAlready = (item: OutboxItem, nowMs: number) => item.event !== undefined && Date.parse(item.event.start) <= nowMs;
 
@@ -210,10 +215,24 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     return report;
   };
 
-  // One run at a time: a slow send (rate limit, retries) must not let two runs send one post.
+  // One run at a time, here and across instances: a slow send (rate limit, retries) must not let
+  // two runs send one post. A tick that finds another instance running skips: that instance is on it.
+  const lock = deps.lock ?? createProcessLock();
   let queue: Promise<unknown> = Promise.resolve();
-  const exclusive = <T>(run: () => Promise<T>): Promise<T> => {
-    const next = queue.then(run, run);
+  const exclusive = (run: () => Promise<TickReport>, waitMs: number): Promise<TickReport> => {
+    const locked = async () => {
+      let report = { ...emptyReport(), pending: -1 };
+      const ran = await lock.run(
+        'scheduler',
+        async () => {
+          report = await run();
+        },
+        { waitMs },
+      );
+      if (!ran) log.debug('another instance is running the scheduler');
+      return report;
+    };
+    const next = queue.then(locked, locked);
     queue = next.catch(() => undefined);
     return next;
   };
@@ -222,7 +241,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   const tick = (): Promise<TickReport> => {
     // A tick already waiting covers this one: it will look at everything due by the time it runs.
     if (ticking) return ticking;
-    ticking = exclusive(runTick)
+    ticking = exclusive(runTick, 0)
       .catch((err: unknown) => {
         log.error({ err: err instanceof Error ? err.message : String(err) }, 'scheduler tick failed');
         return { ...emptyReport(), pending: -1 };
@@ -239,7 +258,8 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
 
   return {
     tick,
-    sendDigestNow: () => exclusive(sendDigestNow),
+    // An admin asked: worth waiting for another instance's tick to finish.
+    sendDigestNow: () => exclusive(sendDigestNow, DIGEST_LOCK_WAIT_MS),
     start() {
       void tick();
       task = cron.schedule('* * * * *', () => void tick(), { timezone: zone, noOverlap: true, name: 'scheduled-posts' });

@@ -1,43 +1,51 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
-import type { RateLedger } from '../dingtalk/rate-ledger.js';
-
-interface LedgerFile {
-  [robot: string]: { sends: number[]; pausedUntil: number };
-}
+import { reserveSlot, type RateLedger, type RobotSlots } from '../dingtalk/rate-ledger.js';
 
 /**
  * The embedded rate ledger: one small JSON file in DATA_DIR, rewritten atomically and synchronously
- * before each send, so a kill -9 right after a request left cannot forget it.
+ * on every change, so a kill -9 right after a request left cannot forget its slot. It serves the
+ * processes of one instance one after another (restarts), not instances side by side.
  */
-export function createFileRateLedger(dataDir: string, windowMs: number, now: () => number = Date.now): RateLedger {
+export function createFileRateLedger(dataDir: string): RateLedger {
   const file = join(dataDir, 'rate-ledger.json');
-  let ledger: LedgerFile = {};
+  let robots: Record<string, RobotSlots> = {};
   try {
-    ledger = JSON.parse(readFileSync(file, 'utf8')) as LedgerFile;
+    const parsed = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+    if (parsed && typeof parsed === 'object') robots = parsed as Record<string, RobotSlots>;
   } catch {
-    ledger = {};
+    // Missing or unreadable: start empty. At worst DingTalk throttles a robot once.
+    robots = {};
   }
   const save = () => {
-    const cutoff = now() - windowMs;
-    for (const entry of Object.values(ledger)) entry.sends = entry.sends.filter((t) => t > cutoff);
     mkdirSync(dataDir, { recursive: true });
-    writeFileAtomic.sync(file, JSON.stringify(ledger), { fsync: true });
+    writeFileAtomic.sync(file, JSON.stringify(robots), { fsync: true });
   };
-  const entryFor = (robot: string) => (ledger[robot] ??= { sends: [], pausedUntil: 0 });
+  const robotFor = (robot: string): RobotSlots => {
+    const entry = robots[robot];
+    if (entry && typeof entry.slots === 'object' && typeof entry.pausedUntil === 'number') return entry;
+    return (robots[robot] = { slots: {}, pausedUntil: 0 });
+  };
   return {
-    load: (robot) => {
-      const entry = ledger[robot];
-      return entry ? { sends: [...entry.sends], pausedUntil: entry.pausedUntil } : { sends: [], pausedUntil: 0 };
+    reserve(robot, slot) {
+      const waitMs = reserveSlot(robotFor(robot), slot);
+      if (waitMs === 0) save();
+      return Promise.resolve(waitMs);
     },
-    recordSend: (robot, at) => {
-      entryFor(robot).sends.push(at);
-      save();
+    finish(robot, id, at) {
+      const { slots } = robotFor(robot);
+      if (id in slots) {
+        slots[id] = at;
+        save();
+      }
+      return Promise.resolve();
     },
-    recordPause: (robot, until) => {
-      entryFor(robot).pausedUntil = Math.max(entryFor(robot).pausedUntil, until);
+    pause(robot, until) {
+      const entry = robotFor(robot);
+      entry.pausedUntil = Math.max(entry.pausedUntil, until);
       save();
+      return Promise.resolve();
     },
   };
 }

@@ -1,17 +1,11 @@
-export interface MessageDeduper {
-  /** True the first time a message id is seen within the retention time; false for a redelivery. */
-  claim(msgId: string, nowMs: number): boolean;
-  /** Forgets a claim, so a message whose handling failed can be handled when it is delivered again. */
-  release(msgId: string): void;
-  readonly size: number;
-}
+import type { MessageDeduper } from './state-store.js';
 
 /**
- * Remembers message ids for `retentionMs` (at least the signature window, so a replayed callback
- * is still recognised) and at most `maxEntries` of them, forgetting the oldest first. In-process:
- * several instances share ids through the state store (issue #7).
+ * Remembers message ids in this process for `retentionMs` (at least the signature window, so a
+ * replayed callback is still recognised) and at most `maxEntries` of them, forgetting the oldest
+ * first. The file store uses it; several instances share ids through Redis instead.
  */
-export function createMessageDeduper(retentionMs: number, maxEntries = 200_000): MessageDeduper {
+export function createMessageDeduper(retentionMs: number, maxEntries = 200_000): MessageDeduper & { readonly size: number } {
   // A Map iterates in insertion order, which is expiry order since the retention is fixed.
   const seen = new Map<string, number>();
   const prune = (nowMs: number) => {
@@ -24,12 +18,13 @@ export function createMessageDeduper(retentionMs: number, maxEntries = 200_000):
     claim(msgId, nowMs) {
       prune(nowMs);
       const expires = seen.get(msgId);
-      if (expires !== undefined && expires > nowMs) return false;
+      if (expires !== undefined && expires > nowMs) return Promise.resolve(false);
       seen.set(msgId, nowMs + retentionMs);
-      return true;
+      return Promise.resolve(true);
     },
     release(msgId) {
       seen.delete(msgId);
+      return Promise.resolve();
     },
     get size() {
       return seen.size;

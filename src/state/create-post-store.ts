@@ -63,6 +63,24 @@ const stateSchema = z.object({
   ),
 });
 
+/** Reads a stored post state; `where` names the file or key in the error. */
+export function parsePostState(text: string, where: string): PostState {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new Error(`${where}: not a post state: not JSON`);
+  }
+  const parsed = stateSchema.safeParse(json);
+  if (!parsed.success) throw new Error(`${where}: not a post state: ${parsed.error.issues[0]?.message ?? 'unreadable'}`);
+  const { lastTick, outbox, log } = parsed.data;
+  return {
+    ...(lastTick ? { lastTick } : {}),
+    outbox: outbox.map(({ event, ...item }) => ({ ...item, ...(event ? { event } : {}) })),
+    log: Object.fromEntries(Object.entries(log).map(([key, { detail, ...record }]) => [key, { ...record, ...(detail ? { detail } : {}) }])),
+  };
+}
+
 /** The embedded store: one JSON file in DATA_DIR. */
 export function createPostStore(dataDir: string): PostStore {
   const file = join(dataDir, 'posts.json');
@@ -75,14 +93,7 @@ export function createPostStore(dataDir: string): PostStore {
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { outbox: [], log: {} };
         throw err;
       }
-      const parsed = stateSchema.safeParse(JSON.parse(text));
-      if (!parsed.success) throw new Error(`${file}: not a post state file: ${parsed.error.issues[0]?.message ?? 'unreadable'}`);
-      const { lastTick, outbox, log } = parsed.data;
-      return {
-        ...(lastTick ? { lastTick } : {}),
-        outbox: outbox.map(({ event, ...item }) => ({ ...item, ...(event ? { event } : {}) })),
-        log: Object.fromEntries(Object.entries(log).map(([key, { detail, ...record }]) => [key, { ...record, ...(detail ? { detail } : {}) }])),
-      };
+      return parsePostState(text, file);
     },
     async save(state) {
       await mkdir(dataDir, { recursive: true });

@@ -5,7 +5,8 @@ import { DingTalkApiError } from '../../src/dingtalk/dingtalk-api-error.js';
 import { DingTalkNetworkError } from '../../src/dingtalk/dingtalk-network-error.js';
 import { RobotClientClosedError } from '../../src/dingtalk/robot-client-closed-error.js';
 import type { RobotClient, RobotMessage, RobotTarget } from '../../src/dingtalk/robot-client.js';
-import type { RateLedger } from '../../src/dingtalk/rate-ledger.js';
+import { createMemoryRateLedger } from '../../src/dingtalk/create-memory-rate-ledger.js';
+import { createHash } from 'node:crypto';
 import { createLogger } from '../../src/logger.js';
 import { startFakeDingTalk, type FakeDingTalk, type FakeDingTalkOptions } from '../helpers/fake-dingtalk.js';
 
@@ -222,21 +223,19 @@ describe('createRobotClient', () => {
     expect(clock.sleeps.some((ms) => ms > 1_000)).toBe(true);
   });
 
-  it("counts an earlier process's sends from the ledger, allowing for their later arrival at DingTalk", async () => {
-    // The earlier process wrote 20 sends to the ledger, each just before its request left; DingTalk
-    // counted them up to a second later.
+  it('shares the limit through the rate ledger with another sender of the same robot', async () => {
+    // Another instance (or the process before a restart) used all 20 slots in the last 50 s.
+    const ledger = createMemoryRateLedger();
+    const robot = createHash('sha256').update(COMMUNITY.accessToken).digest('hex').slice(0, 16);
     const earlier = Array.from({ length: 20 }, (_, i) => START - 50_000 + i * 100);
-    const recorded: number[] = [];
-    const ledger: RateLedger = {
-      load: () => ({ sends: earlier, pausedUntil: 0 }),
-      recordSend: (_robot, at) => void recorded.push(at),
-      recordPause: () => undefined,
-    };
+    for (const [i, at] of earlier.entries()) {
+      expect(await ledger.reserve(robot, { id: `other-${i}`, now: at, until: at + 10_000, limit: 20, windowMs: 60_000 })).toBe(0);
+      await ledger.finish(robot, `other-${i}`, at + 200);
+    }
     const { fake, client } = await setup({ rateLedger: ledger });
-    await client.send(COMMUNITY, markdown('after a restart'));
-    const sentAt = Number(fake.sends()[0]?.query.timestamp);
-    expect(sentAt - (earlier[0] ?? 0)).toBeGreaterThanOrEqual(60_000 + 1_000);
-    expect(recorded).toEqual([sentAt]);
+    await client.send(COMMUNITY, markdown('after the others'));
+    expect(Number(fake.sends()[0]?.query.timestamp)).toBeGreaterThanOrEqual((earlier[0] ?? 0) + 200 + 60_000);
+    expect(fake.rateLimitViolations()).toEqual([]);
   });
 
   it('keeps a small perMinute/windowMs as configured', async () => {

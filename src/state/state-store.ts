@@ -1,0 +1,32 @@
+import type { RateLedger } from '../dingtalk/rate-ledger.js';
+import type { PostStore } from './create-post-store.js';
+
+/** Answers each DingTalk message once, however often it is delivered and to whichever instance. */
+export interface MessageDeduper {
+  /** True the first time a message id is claimed within the retention time; false for a redelivery. */
+  claim(msgId: string, nowMs: number): Promise<boolean>;
+  /** Forgets a claim, so a message whose handling failed can be handled when it is delivered again. */
+  release(msgId: string): Promise<void>;
+}
+
+/** Runs a job on one instance at a time. */
+export interface JobLock {
+  /**
+   * Runs `job` while holding the lock `name` (kept alive while the job runs), waiting up to
+   * `waitMs` for it; answers false without running the job when another holder kept it that long.
+   */
+  run(name: string, job: () => Promise<void>, options?: { waitMs?: number }): Promise<boolean>;
+}
+
+/**
+ * Every piece of state the bot keeps, in one place, so several instances can share it: the file
+ * store in DATA_DIR for one instance (the default, nothing to install), Redis for several.
+ */
+export interface StateStore {
+  readonly kind: 'file' | 'redis';
+  deduper: MessageDeduper;
+  posts: PostStore;
+  rateLedger: RateLedger;
+  lock: JobLock;
+  close(): Promise<void>;
+}

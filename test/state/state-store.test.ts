@@ -1,0 +1,145 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFileStateStore } from '../../src/state/create-file-state-store.js';
+import { createRedisStateStore } from '../../src/state/create-redis-state-store.js';
+import type { StateStore } from '../../src/state/state-store.js';
+import type { PostState } from '../../src/state/create-post-store.js';
+import { createLogger } from '../../src/logger.js';
+import { tempKnowledge } from '../helpers/temp-knowledge.js';
+import { skipRedis, startRedis, type TestRedis } from '../helpers/start-redis.js';
+
+const logger = createLogger('silent');
+const WINDOW = 60_000;
+const slot = (id: string, now: number) => ({ id, now, until: now + 10_000, limit: 3, windowMs: WINDOW });
+const STATE: PostState = {
+  lastTick: '2024-05-20T10:00:00.000Z',
+  outbox: [{ key: 'digest:2024-05-20:community', kind: 'digest', group: 'community', at: '2024-05-24T10:00:00.000Z', msgUuid: 'u-1', title: 'SOFA Weekly', markdown: '## hi' }],
+  log: { 'reminder:e1|community|1h|x': { outcome: 'sent', at: '2024-05-20T09:00:00.000Z', recordedAt: '2024-05-20T09:00:01.000Z' } },
+};
+
+let redis: TestRedis | undefined;
+let prefixes = 0;
+beforeAll(async () => {
+  if (!skipRedis) redis = await startRedis();
+});
+afterAll(async () => {
+  await redis?.close();
+});
+
+/** A fresh store of each kind; `again` opens the same state a second time (a restart, or a second instance for Redis). */
+const kinds: Array<[string, () => { open: () => StateStore }]> = [
+  [
+    'file',
+    () => {
+      const dataDir = tempKnowledge({});
+      return { open: () => createFileStateStore({ dataDir, dedupeRetentionMs: 1000 }) };
+    },
+  ],
+  [
+    'redis',
+    () => {
+      const keyPrefix = `test-${process.pid}-${prefixes++}:`;
+      return { open: () => createRedisStateStore({ url: redis?.url ?? '', keyPrefix, dedupeRetentionMs: 1000, logger }) };
+    },
+  ],
+];
+
+describe.each(kinds)('%s state store', (kind, fresh) => {
+  const skip = kind === 'redis' && skipRedis;
+
+  it.skipIf(skip)('claims a message id once, until released', async () => {
+    const store = fresh().open();
+    try {
+      expect(await store.deduper.claim('m1', Date.now())).toBe(true);
+      expect(await store.deduper.claim('m1', Date.now())).toBe(false);
+      await store.deduper.release('m1');
+      expect(await store.deduper.claim('m1', Date.now())).toBe(true);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it.skipIf(skip)('keeps the outbox and sent log across a reopen', async () => {
+    const state = fresh();
+    const first = state.open();
+    expect(await first.posts.load()).toEqual({ outbox: [], log: {} });
+    await first.posts.save(STATE);
+    await first.close();
+    const second = state.open();
+    expect(await second.posts.load()).toEqual(STATE);
+    await second.close();
+  });
+
+  it.skipIf(skip)('gives a robot at most `limit` slots a window, counts a pause, and re-dates finished slots', async () => {
+    const state = fresh();
+    const store = state.open();
+    const t = 1_000_000;
+    for (const id of ['a', 'b', 'c']) expect(await store.rateLedger.reserve('robot', slot(id, t))).toBe(0);
+    // The oldest slot is dated until its request's latest arrival: t + 10 s, so free at t + 70 s.
+    expect(await store.rateLedger.reserve('robot', slot('d', t + 1000))).toBe(69_000);
+    await store.rateLedger.finish('robot', 'a', t + 200);
+    expect(await store.rateLedger.reserve('robot', slot('d', t + 1000))).toBe(59_200);
+    expect(await store.rateLedger.reserve('other', slot('x', t + 1000))).toBe(0);
+    await store.rateLedger.pause('other', t + 600_000);
+    expect(await store.rateLedger.reserve('other', slot('y', t + 2000))).toBe(598_000);
+    await store.close();
+    // A restart (or another instance) sees the same slots.
+    const again = state.open();
+    expect(await again.rateLedger.reserve('robot', slot('e', t + 60_201))).toBe(0);
+    expect(await again.rateLedger.reserve('robot', slot('f', t + 60_202))).toBeGreaterThan(0);
+    await again.close();
+  });
+
+  it.skipIf(skip)('runs a locked job once at a time and lets the next holder in afterwards', async () => {
+    const state = fresh();
+    const [one, two] = kind === 'redis' ? [state.open(), state.open()] : [state.open(), undefined];
+    const other = two ?? one;
+    try {
+      let release = () => undefined as void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      const running = one.lock.run('job', () => held);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(await other.lock.run('job', () => Promise.resolve())).toBe(false);
+      release();
+      expect(await running).toBe(true);
+      expect(await other.lock.run('job', () => Promise.resolve(), { waitMs: 1000 })).toBe(true);
+    } finally {
+      await one.close();
+      await two?.close();
+    }
+  });
+});
+
+describe.skipIf(skipRedis)('redis state store across a Redis restart', () => {
+  it('keeps every acknowledged claim, post state and slot, and works again once Redis is back', async () => {
+    const store = createRedisStateStore({ url: redis?.url ?? '', keyPrefix: `restart-${process.pid}:`, dedupeRetentionMs: 600_000, logger });
+    try {
+      for (let i = 0; i < 50; i++) expect(await store.deduper.claim(`r${i}`, Date.now())).toBe(true);
+      await store.posts.save(STATE);
+      const now = Date.now();
+      expect(await store.rateLedger.reserve('robot', { id: 's1', now, until: now + 10_000, limit: 1, windowMs: WINDOW })).toBe(0);
+
+      await redis?.restart();
+
+      for (let i = 0; i < 50; i++) expect(await store.deduper.claim(`r${i}`, Date.now())).toBe(false);
+      expect(await store.posts.load()).toEqual(STATE);
+      expect(await store.rateLedger.reserve('robot', { id: 's2', now: now + 1, until: now + 10_001, limit: 1, windowMs: WINDOW })).toBeGreaterThan(0);
+      expect(await store.deduper.claim('after-restart', Date.now())).toBe(true);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('fails a command while Redis is down rather than hanging, and recovers', async () => {
+    const store = createRedisStateStore({ url: redis?.url ?? '', keyPrefix: `down-${process.pid}:`, dedupeRetentionMs: 600_000, logger });
+    try {
+      expect(await store.deduper.claim('before', Date.now())).toBe(true);
+      await redis?.stop();
+      await expect(store.deduper.claim('during', Date.now())).rejects.toThrow();
+      await redis?.start();
+      expect(await store.deduper.claim('before', Date.now())).toBe(false);
+      expect(await store.deduper.claim('during', Date.now())).toBe(true);
+    } finally {
+      await store.close();
+    }
+  });
+});
