@@ -142,7 +142,14 @@ function scheduledGroups(
   print: ((text: string) => void) | undefined,
   rateLedger: RateLedger,
 ): ScheduledGroup[] {
-  const robot = createRobotClient({ apiBase: config.dingtalk.apiBase, logger, now, rateLedger });
+  const robot = createRobotClient({
+    apiBase: config.dingtalk.apiBase,
+    logger,
+    now,
+    rateLedger,
+    timeoutMs: config.dingtalk.requestTimeoutMs,
+    rate: { throttleMs: config.dingtalk.throttlePauseMs },
+  });
   const dryRun = createDryRunClient(print ? { print, now } : { now });
   const configured: readonly GroupCredentials[] = groups.length > 0 ? groups : [{ name: 'console', posts: ['digest', 'reminders'] }];
   return configured.map((group) => {

@@ -44,6 +44,8 @@ export const configSchema = z
             .refine((s) => HOST_PORT.test(s), { message: 'expected host or host:port' }),
         ),
         signatureWindowSeconds: z.number().int().min(1).max(3600),
+        requestTimeoutMs: z.number().int().min(100).max(120_000),
+        throttlePauseMs: z.number().int().min(100).max(3_600_000),
         appSecret: z.string().min(1).optional(),
         robotCode: z.string().min(1).optional(),
       })

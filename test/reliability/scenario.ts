@@ -1,0 +1,195 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { loadConfig } from '../../src/config/load-config.js';
+import { createLogger } from '../../src/logger.js';
+import { createApp, type App } from '../../src/app.js';
+import { startFakeDingTalk, type FakeBehaviour, type FakeDingTalk } from '../helpers/fake-dingtalk.js';
+import { FIXTURE_FILES } from '../helpers/knowledge-fixture.js';
+import { tempKnowledge } from '../helpers/temp-knowledge.js';
+import { APP_SECRET } from '../helpers/start-bot-server.js';
+
+// The pieces of the reliability suite: a fake DingTalk, knowledge with posts falling due now, bot
+// instances in this process or as child processes, and the count of what reached the chat.
+
+export type StoreKind = 'file' | 'redis';
+
+export const GROUP = { name: 'community', token: 'token-reliability', secret: 'SECreliability-test-secret' };
+
+/** One row of the table the suite prints. */
+export interface Row {
+  fault: string;
+  store: StoreKind;
+  instances: number;
+  /** Faults injected: scripted failures, kills or Redis restarts. */
+  injected: number;
+  /** Messages that should reach the chat exactly once. */
+  expected: number;
+  /** Requests the bot made for them (attempts, resends included). */
+  sent: number;
+  /** Distinct messages that reached the chat. */
+  delivered: number;
+  /** Messages that reached the chat more than once. */
+  duplicated: number;
+  lost: number;
+}
+
+export const rows: Row[] = [];
+
+export function printTable(): void {
+  const header = ['fault', 'store', 'instances', 'faults injected', 'messages', 'sent', 'delivered', 'duplicated', 'lost'];
+  const lines = rows.map((r) => [r.fault, r.store, String(r.instances), String(r.injected), String(r.expected), String(r.sent), String(r.delivered), String(r.duplicated), String(r.lost)]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? '').length)));
+  const format = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+  process.stdout.write(`\nreliability suite\n${format(header)}\n${lines.map(format).join('\n')}\n\n`);
+}
+
+/** Scheduled posts as the fake DingTalk saw them: each message counted by its msgUuid. */
+export function countPosts(fake: FakeDingTalk, expected: number): Pick<Row, 'expected' | 'sent' | 'delivered' | 'duplicated' | 'lost'> {
+  const sends = fake.sends();
+  const uuid = (json: unknown) => (json as { msgUuid?: string }).msgUuid ?? '';
+  // A resend with a msgUuid DingTalk already has is dropped there; the chat shows it once.
+  const shown = fake.delivered().filter((r) => r.path === '/robot/send');
+  const distinct = new Set(shown.map((r) => uuid(r.json)));
+  // The same post under two msgUuids would show twice: count by content too.
+  const texts = new Set(shown.map((r) => JSON.stringify((r.json as { markdown?: unknown }).markdown)));
+  return { expected, sent: sends.length, delivered: Math.min(distinct.size, texts.size), duplicated: shown.length - Math.min(distinct.size, texts.size), lost: expected - Math.min(distinct.size, texts.size) };
+}
+
+/** Events whose 1-hour reminders fell due in the last minutes: inside the catch-up window. */
+export function dueEvents(count: number, tag: string): Record<string, string> {
+  const now = Date.now();
+  return Object.fromEntries(
+    Array.from({ length: count }, (_, i) => [`events/${tag}-${i}.md`, `---\ntitle: ${tag} 直播 ${i}\nstart: ${new Date(now + 60 * 60_000 - (i + 1) * 30_000).toISOString()}\nkind: live\nremind: [1h]\n---\n`]),
+  );
+}
+
+/** A config folder: the project's defaults plus `local` as config/local.yaml. */
+export function configDir(local: string): string {
+  const dir = tempKnowledge({});
+  copyFileSync('config/default.yaml', join(dir, 'default.yaml'));
+  copyFileSync('config/synonyms.yaml', join(dir, 'synonyms.yaml'));
+  writeFileSync(join(dir, 'local.yaml'), local);
+  return dir;
+}
+
+// Short enough that timeouts and throttling play out in seconds, not minutes.
+const FAST_ROBOT = 'dingtalk:\n  requestTimeoutMs: 400\n  throttlePauseMs: 1500\n';
+
+export interface Deployment {
+  fake: FakeDingTalk;
+  apps: App[];
+  urls: string[];
+  close(): Promise<void>;
+}
+
+/** `instances` bots in this process, sharing one store (Redis) or one of their own (files), and one fake DingTalk. */
+export async function deploy(options: { store: StoreKind; instances: number; redisUrl?: string; knowledge: Record<string, string> }): Promise<Deployment> {
+  const fake = await startFakeDingTalk({ robots: { [GROUP.token]: { secret: GROUP.secret } } });
+  const knowledgeDir = tempKnowledge({ ...FIXTURE_FILES, ...options.knowledge });
+  const prefix = `reliability-${process.pid}-${Date.now()}:`;
+  const dir = configDir(`${FAST_ROBOT}state:\n  redisKeyPrefix: "${prefix}"\n`);
+  const apps: App[] = [];
+  const urls: string[] = [];
+  for (let i = 0; i < options.instances; i++) {
+    const config = loadConfig({
+      CONFIG_DIR: dir,
+      PORT: '0',
+      DINGTALK_APP_SECRET: APP_SECRET,
+      KNOWLEDGE_DIR: knowledgeDir,
+      DATA_DIR: tempKnowledge({}),
+      DINGTALK_SESSION_HOSTS: new URL(fake.url).host,
+      DINGTALK_API_BASE: fake.url,
+      LOG_LEVEL: 'silent',
+      ...(options.store === 'redis' ? { REDIS_URL: options.redisUrl } : {}),
+    });
+    const app = createApp({ config, logger: createLogger(config.log.level), groups: [{ name: GROUP.name, posts: ['digest', 'reminders'], accessToken: GROUP.token, secret: GROUP.secret }] });
+    const server = await app.listen(0, '127.0.0.1');
+    await app.load();
+    apps.push(app);
+    urls.push(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  }
+  return {
+    fake,
+    apps,
+    urls,
+    async close() {
+      await Promise.all(apps.map((app) => app.close()));
+      await fake.close();
+    },
+  };
+}
+
+/** Ticks every instance's scheduler (as its minute timer would, only faster) until `done` or the deadline. */
+export async function tickUntil(apps: readonly App[], done: () => boolean, deadlineMs = 60_000): Promise<void> {
+  const deadline = Date.now() + deadlineMs;
+  while (!done() && Date.now() < deadline) {
+    await Promise.all(apps.map((app) => app.scheduler.tick()));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+export type { FakeBehaviour };
+
+/** The service as an operator runs it (`node src/main.ts`), killed with SIGKILL at random moments. */
+export async function killAndRestart(options: {
+  store: StoreKind;
+  redisUrl?: string;
+  kills: number;
+  events: number;
+}): Promise<Row> {
+  // DingTalk answers slowly here, so kills land in the middle of sends.
+  const answerDelayMs = 300;
+  const fake = await startFakeDingTalk({ robots: { [GROUP.token]: { secret: GROUP.secret } } });
+  fake.script(Array.from({ length: 1000 }, () => ({ delayMs: answerDelayMs })));
+  const dataDir = join(tempKnowledge({}), 'data');
+  mkdirSync(dataDir);
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    CONFIG_DIR: configDir(
+      `groups:\n  - name: ${GROUP.name}\n    tokenEnv: RELIABILITY_TOKEN\n    secretEnv: RELIABILITY_SECRET\n    posts: [reminders]\nstate:\n  redisKeyPrefix: "kill-${process.pid}-${Date.now()}:"\n`,
+    ),
+    KNOWLEDGE_DIR: tempKnowledge(dueEvents(options.events, 'kill')),
+    DATA_DIR: dataDir,
+    PORT: '0',
+    DINGTALK_API_BASE: fake.url,
+    LOG_LEVEL: 'warn',
+    RELIABILITY_TOKEN: GROUP.token,
+    RELIABILITY_SECRET: GROUP.secret,
+    ...(options.store === 'redis' ? { REDIS_URL: options.redisUrl } : {}),
+  };
+  const start = (): ChildProcess => spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env, stdio: 'ignore' });
+  const kill = (child: ChildProcess) =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGKILL');
+    });
+
+  let seed = 7;
+  const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+  for (let run = 0; run < options.kills; run++) {
+    const child = start();
+    const before = fake.sends().length;
+    if (run % 2 === 0) {
+      // While a send is under way: once this run's first request arrived, at a random point of its answer.
+      await fake.waitFor((r) => r.path === '/robot/send', { count: before + 1, timeoutMs: 10_000 }).catch(() => undefined);
+      await new Promise((resolve) => setTimeout(resolve, Math.floor(random() * 2 * answerDelayMs)));
+    } else {
+      // At a random moment: during start-up, planning or sending.
+      await new Promise((resolve) => setTimeout(resolve, Math.floor(random() * 3000)));
+    }
+    await kill(child);
+  }
+  const last = start();
+  const deadline = Date.now() + 120_000;
+  while (countPosts(fake, options.events).delivered < options.events && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+  // Time for a duplicate to show, were there one.
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  await kill(last);
+  const row: Row = { fault: 'kill -9 during sends', store: options.store, instances: 1, injected: options.kills, ...countPosts(fake, options.events) };
+  if (fake.rateLimitViolations().length > 0) row.fault += ` (${fake.rateLimitViolations().length} over the rate limit!)`;
+  await fake.close();
+  return row;
+}
