@@ -3,7 +3,7 @@
 // webhook. Targets: throughput ≥ 80% of the relay's, p99 < 20 ms, zero errors.
 //
 //   npm run bench:http -- [<corpus dir>] [--duration 10] [--connections 10] [--warmup 2]
-//                         [--questions FILE] [--cpu-prof DIR]
+//                         [--questions FILE] [--cpu-prof DIR] [--redis redis://127.0.0.1:6379]
 //
 // Each server under test (the relay, then the bot) runs in its own child process with the same
 // Node flags, the session-webhook sink in another, and autocannon in this one, so no two of them
@@ -11,6 +11,8 @@
 // Each connection sends its next callback as soon as the last is answered, so both servers run
 // saturated and the latencies include the queue in front of them (about connections ÷ req/s).
 // `--cpu-prof DIR` profiles both server children (a .cpuprofile each, written when they stop).
+// `--redis URL` also measures the bot with its state in Redis, as one instance and as two
+// instances sharing the load (the connections split between them), beside the single instance.
 //
 // A report, not a test: it exits 0 whatever the numbers, unless something crashes.
 import { fork, type ChildProcess } from 'node:child_process';
@@ -32,6 +34,9 @@ const SESSION_PARAM = 'session';
 const CALLBACK_PATH = '/dingtalk/callback';
 
 const TARGETS = { ratio: 0.8, p99Ms: 20 };
+/** Part of every msgId, so a second run against the same Redis is not taken for redeliveries. */
+const RUN_ID = Date.now().toString(36);
+let measurements = 0;
 /** Share of a core other processes may use during a measured period before the report warns. */
 const NOISE_SHARE = 0.1;
 
@@ -227,7 +232,7 @@ async function drainSink(sink: Child, expected: number): Promise<void> {
   }
 }
 
-/** CPU time used so far (user + system, µs) by the server under test, the sink, this process and the whole machine. */
+/** CPU time used so far (user + system, µs) by the server(s) under test, the sink, this process and the whole machine. */
 interface CpuSample {
   atMs: number;
   server: number;
@@ -241,10 +246,10 @@ function machineBusyMicros(): number {
   return cpus().reduce((sum, { times }) => sum + (times.user + times.nice + times.sys + times.irq) * 1000, 0);
 }
 
-async function sampleCpu(server: Child, sink: Child): Promise<CpuSample> {
-  const [s, k] = await Promise.all([ask(server, { type: 'cpu' }, 'cpu'), ask(sink, { type: 'cpu' }, 'cpu')]);
+async function sampleCpu(servers: readonly Child[], sink: Child): Promise<CpuSample> {
+  const [k, ...s] = await Promise.all([ask(sink, { type: 'cpu' }, 'cpu'), ...servers.map((server) => ask(server, { type: 'cpu' }, 'cpu'))]);
   const own = process.cpuUsage();
-  return { atMs: performance.now(), server: s.micros, sink: k.micros, load: own.user + own.system, machine: machineBusyMicros() };
+  return { atMs: performance.now(), server: s.reduce((sum, m) => sum + m.micros, 0), sink: k.micros, load: own.user + own.system, machine: machineBusyMicros() };
 }
 
 interface CpuShares {
@@ -303,23 +308,55 @@ interface Measured {
   cpu: CpuShares;
 }
 
-async function measure(name: string, role: Role, env: NodeJS.ProcessEnv, sink: Child, settings: Settings): Promise<Measured> {
-  const child = await startChild(role, { env, execArgv: settings.execArgv, logDir: settings.logDir });
-  console.log(`  ${name}: ${child.note}`);
+/**
+ * Starts one child per environment (one server, or several instances sharing Redis), spreads the
+ * connections over them, and measures them together: throughput summed, latencies merged.
+ */
+async function measure(name: string, role: Role, envs: readonly NodeJS.ProcessEnv[], sink: Child, settings: Settings): Promise<Measured> {
+  const children: Child[] = [];
+  const measurement = measurements++;
   try {
-    const url = `http://127.0.0.1:${child.port}${CALLBACK_PATH}`;
-    const warmup = await runLoad(url, settings.warmupSeconds, settings, callbackSource(settings.questions, sink.port, `${role}-warmup`));
+    for (const env of envs) children.push(await startChild(role, { env, execArgv: settings.execArgv, logDir: settings.logDir }));
+    const note = children[0]?.note ?? '';
+    console.log(`  ${name}: ${note}`);
+    const runAll = async (seconds: number, phase: string): Promise<Load> => {
+      const loads = await Promise.all(
+        children.map((child, i) => {
+          const connections = Math.floor(settings.connections / children.length) + (i < settings.connections % children.length ? 1 : 0);
+          const url = `http://127.0.0.1:${child.port}${CALLBACK_PATH}`;
+          return runLoad(url, seconds, { ...settings, connections }, callbackSource(settings.questions, sink.port, `${role}-${RUN_ID}-${measurement}-${phase}-${i}`));
+        }),
+      );
+      return mergeLoads(loads);
+    };
+    const warmup = await runAll(settings.warmupSeconds, 'warmup');
     await drainSink(sink, warmup.answered.length);
     await ask(sink, { type: 'take' }, 'taken');
-    const before = await sampleCpu(child, sink);
-    const load = await runLoad(url, settings.seconds, settings, callbackSource(settings.questions, sink.port, `${role}-run`));
-    const cpu = cpuShares(before, await sampleCpu(child, sink));
+    const before = await sampleCpu(children, sink);
+    const load = await runAll(settings.seconds, 'run');
+    const cpu = cpuShares(before, await sampleCpu(children, sink));
     await drainSink(sink, load.answered.length);
     const taken = await ask(sink, { type: 'take' }, 'taken');
-    return summarize(name, child.note, load, taken, warmup.result.non2xx + warmup.result.errors, cpu);
+    return summarize(name, note, load, taken, warmup.result.non2xx + warmup.result.errors, cpu);
   } finally {
-    await stopChild(child);
+    await Promise.all(children.map(stopChild));
   }
+}
+
+/** Several autocannon runs (one per instance) as one: counts and rates summed, latencies merged. */
+function mergeLoads(loads: readonly Load[]): Load {
+  const [first, ...rest] = loads;
+  if (!first) throw new Error('no load to merge');
+  if (rest.length === 0) return first;
+  const result = { ...first.result, requests: { ...first.result.requests } };
+  for (const { result: r } of rest) {
+    result.requests.average += r.requests.average;
+    result.non2xx += r.non2xx;
+    result.errors += r.errors;
+    result.timeouts += r.timeouts;
+    result.duration = Math.max(result.duration, r.duration);
+  }
+  return { result, latencies: loads.flatMap((l) => l.latencies), answered: loads.flatMap((l) => l.answered) };
 }
 
 function summarize(name: string, note: string, load: Load, taken: Reply<'taken'>, warmupProblems: number, cpu: CpuShares): Measured {
@@ -373,32 +410,32 @@ const problems = (m: Measured) => m.non2xx + m.errors + m.missing + m.malformed;
 
 const pct = (share: number) => `${(share * 100).toFixed(0)}%`;
 
-function printReport(relay: Measured, bot: Measured, settings: Settings): void {
-  printLoad(relay, bot, settings);
-  printCpu(relay, bot);
+function printReport(relay: Measured, bot: Measured, shared: readonly Measured[], settings: Settings): void {
+  printLoad([relay, bot, ...shared], settings);
+  printCpu(relay, bot, shared);
   printTargets(relay, bot, isNoisy(relay, bot));
 }
 
-function printLoad(relay: Measured, bot: Measured, settings: Settings): void {
+function printLoad(targets: readonly Measured[], settings: Settings): void {
   const row = (m: Measured) => [m.name, m.reqPerSec.toFixed(0), `${m.answered} in ${m.seconds.toFixed(1)} s`, ms(m.p50), ms(m.p99), ms(m.max), String(m.non2xx), `${m.errors}/${m.timeouts}`, `${m.replies}/${m.answered}`, String(m.extra)];
   printTable(`${settings.seconds} s per target after ${settings.warmupSeconds} s warm-up, ${settings.connections} connections each sending as soon as answered`, [
     ['target', 'req/s (avg)', '2xx', 'p50', 'p99', 'max', 'non-2xx', 'errors/timeouts', 'replies/2xx', 'late replies'],
-    row(relay),
-    row(bot),
+    ...targets.map(row),
   ]);
-  for (const m of [relay, bot]) {
+  for (const m of targets) {
     if (m.malformed > 0) console.log(`  ${m.name}: ${m.malformed} replies the sink could not read as a robot message`);
     if (m.warmupProblems > 0) console.log(`  ${m.name}: ${m.warmupProblems} non-2xx or errors during the warm-up (not counted)`);
   }
   console.log('  late replies: to callbacks still in flight when the run stopped; expected, not counted');
 }
 
-function printCpu(relay: Measured, bot: Measured): void {
+function printCpu(relay: Measured, bot: Measured, shared: readonly Measured[]): void {
   const row = (m: Measured) => [m.name, pct(m.cpu.server), `${perRequest(m).toFixed(0)} µs`, pct(m.cpu.sink), pct(m.cpu.load), pct(m.cpu.others)];
   printTable(`CPU during the measured period (share of one core; the machine has ${availableParallelism()})`, [
     ['target', 'server', 'server CPU per request', 'sink', 'load generator', 'other processes'],
     row(relay),
     row(bot),
+    ...shared.map(row),
   ]);
   // When each server saturates its core, the throughput ratio tends to the ratio of CPU per
   // request; this one is far less disturbed by whatever else runs on the machine.
@@ -443,7 +480,7 @@ function positiveNumber(name: string, value: string, integer: boolean): number {
   return n;
 }
 
-function parseSettings(): { dirs: string[]; questionsFile: string; settings: Settings } {
+function parseSettings(): { dirs: string[]; questionsFile: string; redis: string | undefined; settings: Settings } {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     options: {
@@ -452,6 +489,7 @@ function parseSettings(): { dirs: string[]; questionsFile: string; settings: Set
       connections: { type: 'string', default: '10' },
       questions: { type: 'string', default: '../shared/eval/dev-questions.jsonl' },
       'cpu-prof': { type: 'string' },
+      redis: { type: 'string' },
     },
   });
   const dirs = (positionals.length > 0 ? positionals : ['../shared/corpus']).map((dir) => resolve(dir));
@@ -460,6 +498,7 @@ function parseSettings(): { dirs: string[]; questionsFile: string; settings: Set
   return {
     dirs,
     questionsFile: values.questions,
+    redis: values.redis,
     settings: {
       seconds: positiveNumber('duration', values.duration, false),
       warmupSeconds: positiveNumber('warmup', values.warmup, false),
@@ -473,14 +512,14 @@ function parseSettings(): { dirs: string[]; questionsFile: string; settings: Set
 }
 
 async function main(): Promise<void> {
-  const { dirs, questionsFile, settings } = parseSettings();
+  const { dirs, questionsFile, redis, settings } = parseSettings();
   console.log(`corpus: ${dirs.join(', ')}; questions: ${settings.questions.length} from ${existsSync(questionsFile) ? questionsFile : '(built-in list)'}`);
   console.log(`node ${process.version}, ${process.platform}/${process.arch}, ${availableParallelism()} cores; child logs in ${settings.logDir}`);
 
   const sink = await startChild('sink', { env: process.env, execArgv: process.execArgv, logDir: settings.logDir });
   try {
     console.log(`  sink: ${sink.note} on 127.0.0.1:${sink.port}`);
-    const relay = await measure('bare relay', 'relay', process.env, sink, settings);
+    const relay = await measure('bare relay', 'relay', [process.env], sink, settings);
     const botEnv: NodeJS.ProcessEnv = {
       ...process.env,
       DINGTALK_APP_SECRET: BENCH_SECRET,
@@ -491,8 +530,17 @@ async function main(): Promise<void> {
       DATA_DIR: join(settings.logDir, 'data'),
       PORT: '0',
     };
-    const bot = await measure('bot', 'bot', botEnv, sink, settings);
-    printReport(relay, bot, settings);
+    const bot = await measure('bot', 'bot', [botEnv], sink, settings);
+    const shared: Measured[] = [];
+    if (redis) {
+      // The same bot sharing its state through Redis: one instance, then two behind the same load.
+      const redisEnv = { ...botEnv, REDIS_URL: redis };
+      shared.push(await measure('bot, Redis', 'bot', [redisEnv], sink, settings));
+      shared.push(await measure('2 bots, one Redis', 'bot', [redisEnv, redisEnv], sink, settings));
+    } else {
+      console.log('  (pass --redis redis://127.0.0.1:6379 to measure one and two instances sharing Redis as well)');
+    }
+    printReport(relay, bot, shared, settings);
   } finally {
     await stopChild(sink);
   }
