@@ -1,21 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
-import { loadConfig } from '../../src/config/load-config.js';
-import { createLogger } from '../../src/logger.js';
-import { createApp, type App } from '../../src/app.js';
+import type { App } from '../../src/app.js';
 import { startFakeDingTalk, type FakeBehaviour, type FakeDingTalk } from '../helpers/fake-dingtalk.js';
-import { FIXTURE_FILES } from '../helpers/knowledge-fixture.js';
 import { tempKnowledge } from '../helpers/temp-knowledge.js';
-import { APP_SECRET } from '../helpers/start-bot-server.js';
+import { configDir, dueEvents, GROUP, type StoreKind } from '../helpers/deploy-bots.js';
 
 // The pieces of the reliability suite: a fake DingTalk, knowledge with posts falling due now, bot
 // instances in this process or as child processes, and the count of what reached the chat.
 
-export type StoreKind = 'file' | 'redis';
-
-export const GROUP = { name: 'community', token: 'token-reliability', secret: 'SECreliability-test-secret' };
+export { deploy, dueEvents, type StoreKind } from '../helpers/deploy-bots.js';
 
 /** One row of the table the suite prints. */
 export interface Row {
@@ -55,70 +49,6 @@ export function countPosts(fake: FakeDingTalk, expected: number): Pick<Row, 'exp
   // The same post under two msgUuids would show twice: count by content too.
   const texts = new Set(shown.map((r) => JSON.stringify((r.json as { markdown?: unknown }).markdown)));
   return { expected, sent: sends.length, delivered: Math.min(distinct.size, texts.size), duplicated: shown.length - Math.min(distinct.size, texts.size), lost: expected - Math.min(distinct.size, texts.size) };
-}
-
-/** Events whose 1-hour reminders fell due in the last minutes: inside the catch-up window. */
-export function dueEvents(count: number, tag: string): Record<string, string> {
-  const now = Date.now();
-  return Object.fromEntries(
-    Array.from({ length: count }, (_, i) => [`events/${tag}-${i}.md`, `---\ntitle: ${tag} 直播 ${i}\nstart: ${new Date(now + 60 * 60_000 - (i + 1) * 30_000).toISOString()}\nkind: live\nremind: [1h]\n---\n`]),
-  );
-}
-
-/** A config folder: the project's defaults plus `local` as config/local.yaml. */
-export function configDir(local: string): string {
-  const dir = tempKnowledge({});
-  copyFileSync('config/default.yaml', join(dir, 'default.yaml'));
-  copyFileSync('config/synonyms.yaml', join(dir, 'synonyms.yaml'));
-  writeFileSync(join(dir, 'local.yaml'), local);
-  return dir;
-}
-
-// Short enough that timeouts and throttling play out in seconds, not minutes.
-const FAST_ROBOT = 'dingtalk:\n  requestTimeoutMs: 400\n  throttlePauseMs: 1500\n';
-
-export interface Deployment {
-  fake: FakeDingTalk;
-  apps: App[];
-  urls: string[];
-  close(): Promise<void>;
-}
-
-/** `instances` bots in this process, sharing one store (Redis) or one of their own (files), and one fake DingTalk. */
-export async function deploy(options: { store: StoreKind; instances: number; redisUrl?: string; knowledge: Record<string, string> }): Promise<Deployment> {
-  const fake = await startFakeDingTalk({ robots: { [GROUP.token]: { secret: GROUP.secret } } });
-  const knowledgeDir = tempKnowledge({ ...FIXTURE_FILES, ...options.knowledge });
-  const prefix = `reliability-${process.pid}-${Date.now()}:`;
-  const dir = configDir(`${FAST_ROBOT}state:\n  redisKeyPrefix: "${prefix}"\n`);
-  const apps: App[] = [];
-  const urls: string[] = [];
-  for (let i = 0; i < options.instances; i++) {
-    const config = loadConfig({
-      CONFIG_DIR: dir,
-      PORT: '0',
-      DINGTALK_APP_SECRET: APP_SECRET,
-      KNOWLEDGE_DIR: knowledgeDir,
-      DATA_DIR: tempKnowledge({}),
-      DINGTALK_SESSION_HOSTS: new URL(fake.url).host,
-      DINGTALK_API_BASE: fake.url,
-      LOG_LEVEL: 'silent',
-      ...(options.store === 'redis' ? { REDIS_URL: options.redisUrl } : {}),
-    });
-    const app = createApp({ config, logger: createLogger(config.log.level), groups: [{ name: GROUP.name, posts: ['digest', 'reminders'], accessToken: GROUP.token, secret: GROUP.secret }] });
-    const server = await app.listen(0, '127.0.0.1');
-    await app.load();
-    apps.push(app);
-    urls.push(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
-  }
-  return {
-    fake,
-    apps,
-    urls,
-    async close() {
-      await Promise.all(apps.map((app) => app.close()));
-      await fake.close();
-    },
-  };
 }
 
 /** Ticks every instance's scheduler (as its minute timer would, only faster) until `done` or the deadline. */
