@@ -4,7 +4,7 @@ import type { Config } from './config/load-config.js';
 import type { Logger } from './logger.js';
 import type { KnowledgeLoad } from './knowledge/load-knowledge.js';
 import { createKnowledgeStore } from './knowledge/create-knowledge-store.js';
-import { formatProblem } from './knowledge/entry.js';
+import { ENTRY_KINDS, formatProblem } from './knowledge/entry.js';
 import { createAnswerWorker } from './search/create-answer-worker.js';
 import { createHttpApp, type HttpApp, type Serving } from './http/create-http-app.js';
 import { createMessageDeduper } from './state/create-message-deduper.js';
@@ -13,6 +13,7 @@ import { createFileRateLedger } from './state/create-file-rate-ledger.js';
 import { createScheduler, type Scheduler, type ScheduledGroup } from './schedule/create-scheduler.js';
 import { createRobotClient } from './dingtalk/create-robot-client.js';
 import { createDryRunClient } from './dingtalk/create-dry-run-client.js';
+import { createMetrics, type Metrics } from './metrics/create-metrics.js';
 
 export interface App {
   http: HttpApp;
@@ -25,6 +26,8 @@ export interface App {
   /** Serves edits to the knowledge folders as they happen. */
   watchKnowledge(): Promise<void>;
   scheduler: Scheduler;
+  /** The app's own metrics registry; undefined when `metrics.enabled` is false. */
+  metrics: Metrics | undefined;
   /** Stops taking requests and posting, and waits for replies and posts in flight. */
   close(): Promise<void>;
 }
@@ -50,6 +53,7 @@ export interface AppDeps {
 /** Builds the bot from its configuration; nothing here reads the environment or exits. */
 export function createApp({ config, logger, groups = [], now = () => Date.now(), print }: AppDeps): App {
   const current: { serving?: Serving } = {};
+  const metrics = config.metrics.enabled ? createMetrics() : undefined;
   const store = createKnowledgeStore({ dirs: config.knowledge.dirs, zone: config.timezone, maxFileBytes: config.knowledge.maxFileBytes, logger });
   const answerer = createAnswerWorker({ config, logger });
   // The engine is rebuilt for each new knowledge in its worker, and the knowledge swapped in once
@@ -57,15 +61,20 @@ export function createApp({ config, logger, groups = [], now = () => Date.now(),
   const serve = async (knowledge: KnowledgeLoad): Promise<{ ms: number }> => {
     const built = await answerer.build(knowledge.entries);
     current.serving = { knowledge, answerer };
+    if (metrics) {
+      for (const kind of ENTRY_KINDS) metrics.knowledgeEntries.set({ kind }, knowledge.entries.filter((e) => e.kind === kind).length);
+      metrics.knowledgeErrors.set(knowledge.problems.filter((p) => p.severity === 'error').length);
+    }
     return built;
   };
   const scheduler = createScheduler({
     config,
-    groups: scheduledGroups(groups, config, logger, now, print),
+    groups: scheduledGroups(groups, config, logger, now, print, metrics),
     entries: () => current.serving?.knowledge.entries,
     store: createPostStore(config.dataDir),
     now,
     logger,
+    ...(metrics ? { metrics } : {}),
   });
   const windowMs = config.dingtalk.signatureWindowSeconds * 1000;
   const http = createHttpApp({
@@ -88,12 +97,15 @@ export function createApp({ config, logger, groups = [], now = () => Date.now(),
     sendDigestNow: async () => {
       await scheduler.sendDigestNow();
     },
+    ...(metrics ? { metrics } : {}),
+    metricsToken: config.metrics.token,
   });
   let server: Server | undefined;
 
   return {
     http,
     scheduler,
+    metrics,
     startScheduler: () => scheduler.start(),
     async load() {
       const started = performance.now();
@@ -138,8 +150,15 @@ function scheduledGroups(
   logger: Logger,
   now: () => number,
   print: ((text: string) => void) | undefined,
+  metrics: Metrics | undefined,
 ): ScheduledGroup[] {
-  const robot = createRobotClient({ apiBase: config.dingtalk.apiBase, logger, now, rateLedger: createFileRateLedger(config.dataDir, 60_000, now) });
+  const robot = createRobotClient({
+    apiBase: config.dingtalk.apiBase,
+    logger,
+    now,
+    rateLedger: createFileRateLedger(config.dataDir, 60_000, now),
+    ...(metrics ? { metrics } : {}),
+  });
   const dryRun = createDryRunClient(print ? { print, now } : { now });
   const configured: readonly GroupCredentials[] = groups.length > 0 ? groups : [{ name: 'console', posts: ['digest', 'reminders'] }];
   return configured.map((group) => {

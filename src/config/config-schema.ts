@@ -76,6 +76,12 @@ export const configSchema = z
         terms: z.array(z.string().trim().min(1)),
       })
       .strict(),
+    metrics: z
+      .object({
+        enabled: z.boolean(),
+        token: z.string().min(1).optional(),
+      })
+      .strict(),
     log: z
       .object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']) })
       .strict(),

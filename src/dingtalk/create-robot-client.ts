@@ -12,6 +12,7 @@ import { postDingTalkJson } from './post-dingtalk-json.js';
 import { RobotClientClosedError } from './robot-client-closed-error.js';
 import type { RobotClient, RobotMessage, RobotTarget, SendReceipt } from './robot-client.js';
 import { serializeRobotBody } from './serialize-robot-body.js';
+import type { Metrics } from '../metrics/create-metrics.js';
 
 /** How much later than its ledger time an earlier process's send may have reached DingTalk. */
 const LEDGER_ARRIVAL_MARGIN_MS = 2000;
@@ -53,6 +54,8 @@ export interface RobotClientOptions {
   };
   /** Keeps the rate window and throttle pauses across restarts (and instances); in memory only when absent. */
   rateLedger?: RateLedger;
+  /** Counts every HTTP attempt by group and DingTalk's errcode. */
+  metrics?: Pick<Metrics, 'robotSends'>;
 }
 
 interface Robot {
@@ -162,6 +165,7 @@ export function createRobotClient(options: RobotClientOptions): RobotClient {
           secrets,
         });
         robot.window.record(now());
+        options.metrics?.robotSends.inc({ group, errcode: String(answer.errcode) });
         if (answer.errcode === 0) {
           log.info({ group, msgUuid, attempts: made }, 'robot message sent');
           return { group, msgUuid, attempts: made, deliveredAt: now() };
@@ -182,6 +186,7 @@ export function createRobotClient(options: RobotClientOptions): RobotClient {
       } catch (thrown) {
         robot.window.record(now());
         if (!(thrown instanceof DingTalkNetworkError)) throw thrown;
+        options.metrics?.robotSends.inc({ group, errcode: 'network' });
         error = thrown;
       }
       failures += 1;

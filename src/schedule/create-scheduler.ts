@@ -8,6 +8,7 @@ import type { RobotClient, RobotTarget } from '../dingtalk/robot-client.js';
 import { DINGTALK_MAX_BODY_BYTES } from '../dingtalk/limits.js';
 import { DingTalkNetworkError } from '../dingtalk/dingtalk-network-error.js';
 import type { OutboxItem, PostState, PostStore } from '../state/create-post-store.js';
+import type { Metrics } from '../metrics/create-metrics.js';
 import { composeDigest } from './compose-digest.js';
 import { planReminders } from './plan-reminders.js';
 
@@ -27,6 +28,8 @@ export interface SchedulerDeps {
   store: PostStore;
   now: () => number;
   logger: Logger;
+  /** Shows the outbox depth, as last written. */
+  metrics?: Pick<Metrics, 'outboxDepth'>;
 }
 
 /** What one tick did, for logs and tests. */
@@ -79,6 +82,11 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   const { timezone: zone, catchUpMinutes } = deps.config;
   const digestPattern = cron.createTask(deps.config.digest.schedule, () => undefined, { timezone: zone });
   let task: ScheduledTask | undefined;
+  // Every write of the state goes through here, so the gauge shows what a restart would resend.
+  const save = async (state: PostState): Promise<void> => {
+    await deps.store.save(state);
+    deps.metrics?.outboxDepth.set(state.outbox.length);
+  };
 
   // One digest a week per group, whether posted on schedule or on an admin's request.
   const digestItems = (entries: readonly Entry[], atMs: number): OutboxItem[] => {
@@ -124,7 +132,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   const deliverOutbox = async (state: PostState, entries: readonly Entry[], report: TickReport): Promise<void> => {
     // Saves are chained: the sends run side by side (the client keeps each robot's order and pace).
     let saving = Promise.resolve();
-    const persist = () => (saving = saving.then(() => deps.store.save(state)));
+    const persist = () => (saving = saving.then(() => save(state)));
     const finish = (item: OutboxItem, outcome: 'sent' | 'cancelled' | 'failed', detail?: string) => {
       state.outbox = state.outbox.filter((i) => i.key !== item.key);
       state.log[item.key] = { outcome, at: item.at, recordedAt: new Date(deps.now()).toISOString(), ...(detail ? { detail } : {}) };
@@ -188,7 +196,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       if (Date.parse(record.recordedAt) < nowMs - LOG_RETENTION_MS) delete state.log[key];
     }
     // Written down before anything is sent: from here a crash can only cause a resend with the same msgUuid.
-    await deps.store.save(state);
+    await save(state);
 
     await deliverOutbox(state, entries, report);
     report.pending = state.outbox.length;
@@ -204,7 +212,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     const items = digestItems(entries, deps.now()).filter((i) => !known.has(i.key));
     state.outbox.push(...items);
     report.planned = items.length;
-    await deps.store.save(state);
+    await save(state);
     await deliverOutbox(state, entries, report);
     report.pending = state.outbox.length;
     return report;

@@ -8,6 +8,8 @@ import type { RobotClient, RobotMessage, RobotTarget } from '../../src/dingtalk/
 import type { RateLedger } from '../../src/dingtalk/rate-ledger.js';
 import { createLogger } from '../../src/logger.js';
 import { startFakeDingTalk, type FakeDingTalk, type FakeDingTalkOptions } from '../helpers/fake-dingtalk.js';
+import { createMetrics } from '../../src/metrics/create-metrics.js';
+import { parseMetrics, sampleValue } from '../helpers/parse-metrics.js';
 
 // V2's secret (protocol reference §4.2): with the clock at V2's timestamp the first sign holds both `+` and `/`.
 const SECRET = 'SECa1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9';
@@ -325,6 +327,24 @@ describe('createRobotClient', () => {
     await expect(client.send(PLAIN, markdown('late'))).rejects.toBeInstanceOf(RobotClientClosedError);
     await client.idle();
     expect(fake.sends().map(textOf)).toEqual(['a', 'b', 'throttled']);
+  });
+
+  it('counts every attempt by group and errcode, "network" when DingTalk did not answer', async () => {
+    const metrics = createMetrics();
+    const { fake, client } = await setup({ metrics });
+    fake.script([{ errcode: -1, errmsg: '系统繁忙' }, { drop: true }]);
+    await client.send(COMMUNITY, markdown('busy, dropped, then sent'));
+    fake.script([{ errcode: 310000, errmsg: 'keywords not in content' }]);
+    await expect(client.send(EVENTS, markdown('refused'))).rejects.toBeInstanceOf(DingTalkApiError);
+    await client.send(EVENTS, markdown('sent'));
+
+    const text = await metrics.registry.metrics();
+    const samples = parseMetrics(text);
+    const sends = (group: string, errcode: string) => sampleValue(samples, 'dingtalk_qa_bot_robot_sends_total', { group, errcode });
+    expect([sends('community', '-1'), sends('community', 'network'), sends('community', '0')]).toEqual([1, 1, 1]);
+    expect([sends('events', '310000'), sends('events', '0')]).toEqual([1, 1]);
+    expect(samples.filter((s) => s.name === 'dingtalk_qa_bot_robot_sends_total')).toHaveLength(5);
+    for (const secret of [COMMUNITY.accessToken, EVENTS.accessToken, SECRET, fake.url]) expect(text).not.toContain(secret);
   });
 
   it('aborts a request in flight on close without retrying it', async () => {

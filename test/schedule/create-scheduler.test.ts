@@ -8,6 +8,7 @@ import { createPostStore, type PostStore } from '../../src/state/create-post-sto
 import { createScheduler, msgUuidFor, type Scheduler } from '../../src/schedule/create-scheduler.js';
 import { startFakeDingTalk, type FakeDingTalk } from '../helpers/fake-dingtalk.js';
 import { tempKnowledge } from '../helpers/temp-knowledge.js';
+import { createMetrics } from '../../src/metrics/create-metrics.js';
 
 const config = loadConfig({ CONFIG_DIR: 'config' });
 const logger = createLogger('silent');
@@ -106,6 +107,29 @@ describe('createScheduler', () => {
     expect(JSON.stringify(fake.delivered()[0]?.json)).toContain('SOFA Weekly | 05/27 - 06/02');
     expect(await scheduler.sendDigestNow()).toMatchObject({ planned: 0, sent: 0 });
     expect(fake.delivered()).toHaveLength(1);
+  });
+
+  it('shows the outbox depth as last written', async () => {
+    const metrics = createMetrics();
+    await scheduler.stop();
+    scheduler = createScheduler({
+      config,
+      groups: [{ name: 'community', posts: ['reminders'], client, target: { group: 'community', accessToken: ROBOT.token, secret: ROBOT.secret } }],
+      entries: () => entries,
+      store,
+      now: () => now,
+      logger,
+      metrics,
+    });
+    const depth = async () => (await metrics.outboxDepth.get()).values[0]?.value;
+    entries = [event('events/a', '2024-05-30T10:50:00Z'), event('events/b', '2024-05-30T10:55:00Z')];
+    fake.script(Array.from({ length: 20 }, () => ({ drop: true as const })));
+    expect(await scheduler.tick()).toMatchObject({ planned: 2, pending: 2 });
+    expect(await depth()).toBe(2);
+    fake.reset();
+    now += 60_000;
+    expect(await scheduler.tick()).toMatchObject({ sent: 2, pending: 0 });
+    expect(await depth()).toBe(0);
   });
 
   it('keeps running when a tick fails', async () => {
