@@ -94,14 +94,16 @@ export function createRobotClient(options: RobotClientOptions): RobotClient {
   // Keyed by access token: the limit belongs to the robot, whatever group name the caller uses.
   const robots = new Map<string, Robot>();
   const pending = new Set<Promise<unknown>>();
+  // Two stages: `stopping` (drain) starts no new request; `closing` (close) also aborts the ones in flight.
+  const stopping = new AbortController();
   const closing = new AbortController();
-  const closed = new Promise<void>((resolve) => closing.signal.addEventListener('abort', () => resolve()));
+  const stopped = new Promise<void>((resolve) => stopping.signal.addEventListener('abort', () => resolve()));
 
-  // Waits end early on close, so close() never leaves a queue (or the process) sleeping for ten minutes.
+  // Waits end early on drain or close, so neither leaves a queue (or the process) sleeping for ten minutes.
   const injectedSleep = options.sleep;
   const sleep = injectedSleep
-    ? (ms: number) => Promise.race([injectedSleep(ms), closed])
-    : (ms: number) => delay(ms, undefined, { signal: closing.signal }).catch(() => undefined);
+    ? (ms: number) => Promise.race([injectedSleep(ms), stopped])
+    : (ms: number) => delay(ms, undefined, { signal: stopping.signal }).catch(() => undefined);
 
   const ledger = options.rateLedger;
   const ledgerKey = (token: string) => createHash('sha256').update(token).digest('hex').slice(0, 16);
@@ -124,7 +126,7 @@ export function createRobotClient(options: RobotClientOptions): RobotClient {
   /** Waits until the robot is neither paused nor at its limit. */
   const waitTurn = async (robot: Robot, group: string) => {
     for (;;) {
-      if (closing.signal.aborted) throw new RobotClientClosedError(group);
+      if (stopping.signal.aborted) throw new RobotClientClosedError(group);
       const t = now();
       const waitMs = Math.max(robot.pausedUntil - t, robot.window.waitMs(t));
       if (waitMs <= 0) return;
@@ -196,6 +198,11 @@ export function createRobotClient(options: RobotClientOptions): RobotClient {
         log.warn({ group, msgUuid, attempts: made, ...reason }, 'robot message not sent');
         throw error;
       }
+      if (stopping.signal.aborted) {
+        log.warn({ group, msgUuid, attempts: made, ...reason }, 'robot message not sent: the client is draining, so it is not retried');
+        // DingTalk answered (busy), so the message is not in the chat; after a network failure it may be.
+        throw error instanceof DingTalkApiError ? new RobotClientClosedError(group) : error;
+      }
       const delayMs = backoffDelay(failures, baseDelayMs, maxDelayMs, random);
       log.warn({ group, msgUuid, attempt: made, delayMs, ...reason }, 'robot send failed; retrying');
       await sleep(delayMs);
@@ -204,7 +211,7 @@ export function createRobotClient(options: RobotClientOptions): RobotClient {
 
   return {
     send(target, message: RobotMessage) {
-      if (closing.signal.aborted) return Promise.reject(new RobotClientClosedError(target.group));
+      if (stopping.signal.aborted) return Promise.reject(new RobotClientClosedError(target.group));
       const msgUuid = message.msgUuid ?? uuid();
       let body: string;
       try {
@@ -230,7 +237,13 @@ export function createRobotClient(options: RobotClientOptions): RobotClient {
       while (pending.size > 0) await Promise.all([...pending]);
     },
 
+    async drain() {
+      stopping.abort();
+      while (pending.size > 0) await Promise.all([...pending]);
+    },
+
     close() {
+      stopping.abort();
       closing.abort();
     },
   };

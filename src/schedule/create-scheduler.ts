@@ -7,6 +7,7 @@ import type { Logger } from '../logger.js';
 import type { RobotClient, RobotTarget } from '../dingtalk/robot-client.js';
 import { DINGTALK_MAX_BODY_BYTES } from '../dingtalk/limits.js';
 import { DingTalkNetworkError } from '../dingtalk/dingtalk-network-error.js';
+import { RobotClientClosedError } from '../dingtalk/robot-client-closed-error.js';
 import type { OutboxItem, PostState, PostStore } from '../state/create-post-store.js';
 import type { Metrics } from '../metrics/create-metrics.js';
 import { composeDigest } from './compose-digest.js';
@@ -49,7 +50,11 @@ export interface Scheduler {
   sendDigestNow(): Promise<TickReport>;
   /** Ticks now (catching up after a restart) and then every minute. */
   start(): void;
-  /** Stops ticking and waits for a tick in progress. */
+  /**
+   * Stops ticking and waits for a run in progress. From now on a post whose send is cut short (its
+   * client drained or closed, a network failure) stays in the outbox, to be resent with the same
+   * msgUuid by the next start; only DingTalk's confirmation records it as sent.
+   */
   stop(): Promise<void>;
 }
 
@@ -82,6 +87,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   const { timezone: zone, catchUpMinutes } = deps.config;
   const digestPattern = cron.createTask(deps.config.digest.schedule, () => undefined, { timezone: zone });
   let task: ScheduledTask | undefined;
+  let stopped = false;
   // Every write of the state goes through here, so the gauge shows what a restart would resend.
   const save = async (state: PostState): Promise<void> => {
     await deps.store.save(state);
@@ -156,6 +162,12 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         return finish(item, 'sent');
       } catch (err) {
         const reason = err instanceof Error ? err.message : String(err);
+        // Shutting down is not a failure of the post: whatever DingTalk did not refuse is sent again later.
+        const interrupted = err instanceof RobotClientClosedError || (err instanceof DingTalkNetworkError && (stopped || err.kind === 'aborted'));
+        if (interrupted) {
+          log.info({ key: item.key, group: item.group, err: reason }, 'post left in the outbox: sending was stopped; the next start sends it');
+          return;
+        }
         report.failed++;
         // A network failure that outlasted the client's retries stays in the outbox for the next
         // tick, while the post is still worth sending; DingTalk refusing it is final.
@@ -253,10 +265,16 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       task = cron.schedule('* * * * *', () => void tick(), { timezone: zone, noOverlap: true, name: 'scheduled-posts' });
     },
     async stop() {
+      stopped = true;
       await task?.stop();
       await task?.destroy();
+      // Until no run is left: one may have been queued meanwhile (an admin's 周报 发送 still being handled).
+      for (let last: Promise<unknown> | undefined; last !== queue; ) {
+        last = queue;
+        await last;
+      }
+      // The digest pattern is read by a run, so it goes last.
       await digestPattern.destroy();
-      await queue;
     },
   };
 }

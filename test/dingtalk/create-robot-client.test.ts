@@ -347,6 +347,33 @@ describe('createRobotClient', () => {
     for (const secret of [COMMUNITY.accessToken, EVENTS.accessToken, SECRET, fake.url]) expect(text).not.toContain(secret);
   });
 
+  it('drain lets the request in flight get its answer and rejects what is queued', async () => {
+    const { fake, client } = await setup({ timeoutMs: 5_000 });
+    fake.script([{ delayMs: 300 }]);
+    const inFlight = client.send(COMMUNITY, markdown('in flight'));
+    const queued = client.send(COMMUNITY, markdown('queued'));
+    await fake.waitFor(() => true);
+    const draining = client.drain();
+    await expect(client.send(EVENTS, markdown('late'))).rejects.toBeInstanceOf(RobotClientClosedError);
+    expect((await inFlight).attempts).toBe(1);
+    await expect(queued).rejects.toBeInstanceOf(RobotClientClosedError);
+    await draining;
+    expect(fake.sends().map(textOf)).toEqual(['in flight']);
+    expect(fake.delivered()).toHaveLength(1);
+  });
+
+  it('drain retries nothing: a busy answer rejects as not sent, a timeout with its network error', async () => {
+    const { fake, client } = await setup({ timeoutMs: 250 });
+    fake.script([{ errcode: -1, errmsg: '系统繁忙', delayMs: 100 }, { delayMs: 1_000 }]);
+    const busy = client.send(COMMUNITY, markdown('busy'));
+    const slow = client.send(EVENTS, markdown('slow'));
+    await fake.waitFor(() => true, { count: 2 });
+    await client.drain();
+    await expect(busy).rejects.toBeInstanceOf(RobotClientClosedError);
+    await expect(slow).rejects.toMatchObject({ name: 'DingTalkNetworkError', kind: 'timeout' });
+    expect(fake.sends()).toHaveLength(2);
+  });
+
   it('aborts a request in flight on close without retrying it', async () => {
     const { fake, client } = await setup({ timeoutMs: 5_000 });
     fake.script([{ delayMs: 1_000 }]);
