@@ -13,6 +13,7 @@ import { createFileRateLedger } from './state/create-file-rate-ledger.js';
 import { createScheduler, type Scheduler, type ScheduledGroup } from './schedule/create-scheduler.js';
 import { createRobotClient } from './dingtalk/create-robot-client.js';
 import { createDryRunClient } from './dingtalk/create-dry-run-client.js';
+import type { RobotClient } from './dingtalk/robot-client.js';
 import { createMetrics, type Metrics } from './metrics/create-metrics.js';
 
 export interface App {
@@ -28,7 +29,12 @@ export interface App {
   scheduler: Scheduler;
   /** The app's own metrics registry; undefined when `metrics.enabled` is false. */
   metrics: Metrics | undefined;
-  /** Stops taking requests and posting, and waits for replies and posts in flight. */
+  /**
+   * Shuts down gracefully: callbacks get 503 (DingTalk delivers them again) and `/readyz` says
+   * "stopping"; replies in flight are sent; a group post in flight gets DingTalk's answer and is
+   * recorded, and posts not confirmed stay in the outbox for the next start. Then the listener,
+   * the knowledge watcher and the answering engine are closed.
+   */
   close(): Promise<void>;
 }
 
@@ -67,9 +73,17 @@ export function createApp({ config, logger, groups = [], now = () => Date.now(),
     }
     return built;
   };
+  const robot = createRobotClient({
+    apiBase: config.dingtalk.apiBase,
+    logger,
+    now,
+    rateLedger: createFileRateLedger(config.dataDir, 60_000, now),
+    ...(metrics ? { metrics } : {}),
+  });
+  const dryRun = createDryRunClient(print ? { print, now } : { now });
   const scheduler = createScheduler({
     config,
-    groups: scheduledGroups(groups, config, logger, now, print, metrics),
+    groups: scheduledGroups(groups, logger, robot, dryRun),
     entries: () => current.serving?.knowledge.entries,
     store: createPostStore(config.dataDir),
     now,
@@ -132,34 +146,30 @@ export function createApp({ config, logger, groups = [], now = () => Date.now(),
       });
     },
     async close() {
-      await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-      await Promise.all([http.idle(), scheduler.stop(), store.close()]);
+      http.drain();
+      // Both clients stop starting requests at once: a post waiting for the rate limit or a retry
+      // could otherwise hold the shutdown for minutes. It stays in the outbox instead.
+      await Promise.all([http.idle(), robot.drain(), dryRun.drain(), scheduler.stop(), store.close()]);
+      await new Promise<void>((resolve) => {
+        if (!server) return resolve();
+        server.close(() => resolve());
+        // Idle keep-alive connections would hold close() for seconds. A request still arriving now is
+        // cut; DingTalk delivers a callback it got no answer for again.
+        server.closeAllConnections();
+      });
+      // Replies are sent: nothing needs an answer any more.
       await answerer.close();
+      robot.close();
     },
   };
 }
 
 /**
- * One robot client for every group with credentials (it keeps a queue and a rate window per access
+ * The robot client for every group with credentials (it keeps a queue and a rate window per access
  * token); the dry run for the rest. With no group configured, a `console` group takes every post,
  * so a fresh clone shows what it would send.
  */
-function scheduledGroups(
-  groups: readonly GroupCredentials[],
-  config: Readonly<Config>,
-  logger: Logger,
-  now: () => number,
-  print: ((text: string) => void) | undefined,
-  metrics: Metrics | undefined,
-): ScheduledGroup[] {
-  const robot = createRobotClient({
-    apiBase: config.dingtalk.apiBase,
-    logger,
-    now,
-    rateLedger: createFileRateLedger(config.dataDir, 60_000, now),
-    ...(metrics ? { metrics } : {}),
-  });
-  const dryRun = createDryRunClient(print ? { print, now } : { now });
+function scheduledGroups(groups: readonly GroupCredentials[], logger: Logger, robot: RobotClient, dryRun: RobotClient): ScheduledGroup[] {
   const configured: readonly GroupCredentials[] = groups.length > 0 ? groups : [{ name: 'console', posts: ['digest', 'reminders'] }];
   return configured.map((group) => {
     if (!group.accessToken) {

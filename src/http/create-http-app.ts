@@ -51,10 +51,19 @@ export interface HttpApp {
   app: Express;
   /** Resolves when every reply accepted so far has been sent or has failed. */
   idle(): Promise<void>;
+  /**
+   * Stops taking callbacks, for a shutdown: from now on a callback gets 503 with Retry-After (DingTalk
+   * delivers it again, to this bot after its restart or to another instance), `/readyz` answers 503
+   * `{"status":"stopping"}` so a load balancer stops routing here, and every response closes its
+   * connection so keep-alive connections do not hold the server open.
+   */
+  drain(): void;
 }
 
 const BODY_LIMIT = '64kb';
 const CALLBACK_PATH = '/dingtalk/callback';
+/** What a callback refused while stopping is told; a restart takes a few seconds. */
+const RETRY_AFTER_SECONDS = 5;
 const UNSUPPORTED_NOTE = '我目前只能读懂文字消息：@我 并用文字提问，发送“帮助”查看用法。';
 
 /** The Express layer: routes, body limits and status codes; the work is done by the injected parts. */
@@ -66,12 +75,22 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
   const metrics = deps.metrics;
   const countCallback = (outcome: CallbackOutcome) => metrics?.callbacks.inc({ outcome });
   const countReply = (result: ReplyResult) => metrics?.replies.inc({ result });
+  let draining = false;
+
+  app.use((_req, res, next) => {
+    if (draining) res.set('Connection', 'close');
+    next();
+  });
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
 
   app.get('/readyz', (_req, res) => {
+    if (draining) {
+      res.status(503).json({ status: 'stopping' });
+      return;
+    }
     const serving = deps.serving();
     if (!serving) {
       res.status(503).json({ status: 'loading' });
@@ -118,6 +137,11 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
       log.warn({ reason: 'robot-code' }, 'callback for another robot refused');
       countCallback('wrong_robot');
       res.status(403).json({});
+      return;
+    }
+    if (draining) {
+      countCallback('stopping');
+      res.status(503).set('Retry-After', String(RETRY_AFTER_SECONDS)).json({});
       return;
     }
     const serving = deps.serving();
@@ -238,6 +262,9 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
     app,
     idle: async () => {
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+    },
+    drain() {
+      draining = true;
     },
   };
 }
