@@ -30,7 +30,7 @@ export interface App {
   /** The app's own metrics registry; undefined when `metrics.enabled` is false. */
   metrics: Metrics | undefined;
   /**
-   * Shuts down gracefully: callbacks get 503 (DingTalk delivers them again) and `/readyz` says
+   * Shuts down gracefully: callbacks get 503 (to be delivered again) and `/readyz` says
    * "stopping"; replies in flight are sent; a group post in flight gets DingTalk's answer and is
    * recorded, and posts not confirmed stay in the outbox for the next start. Then the listener,
    * the knowledge watcher and the answering engine are closed.
@@ -154,7 +154,7 @@ export function createApp({ config, logger, groups = [], now = () => Date.now(),
         if (!server) return resolve();
         server.close(() => resolve());
         // Idle keep-alive connections would hold close() for seconds. A request still arriving now is
-        // cut; DingTalk delivers a callback it got no answer for again.
+        // cut, as it would be by a restart: a callback is not acknowledged, so nothing is lost here.
         server.closeAllConnections();
       });
       // Replies are sent: nothing needs an answer any more.

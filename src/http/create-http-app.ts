@@ -52,8 +52,9 @@ export interface HttpApp {
   /** Resolves when every reply accepted so far has been sent or has failed. */
   idle(): Promise<void>;
   /**
-   * Stops taking callbacks, for a shutdown: from now on a callback gets 503 with Retry-After (DingTalk
-   * delivers it again, to this bot after its restart or to another instance), `/readyz` answers 503
+   * Stops taking callbacks, for a shutdown: from now on a callback gets 503 with Retry-After, before
+   * it is marked as seen, so a redelivery (reported of DingTalk, not documented) is answered after
+   * the restart or by another instance. `/readyz` answers 503
    * `{"status":"stopping"}` so a load balancer stops routing here, and every response closes its
    * connection so keep-alive connections do not hold the server open.
    */
