@@ -4,16 +4,17 @@ import type { Config } from './config/load-config.js';
 import type { Logger } from './logger.js';
 import type { KnowledgeLoad } from './knowledge/load-knowledge.js';
 import { createKnowledgeStore } from './knowledge/create-knowledge-store.js';
-import { formatProblem } from './knowledge/entry.js';
+import { ENTRY_KINDS, formatProblem } from './knowledge/entry.js';
 import { createAnswerWorker } from './search/create-answer-worker.js';
 import { createHttpApp, type HttpApp, type Serving } from './http/create-http-app.js';
 import { createFileStateStore } from './state/create-file-state-store.js';
 import { createRedisStateStore } from './state/create-redis-state-store.js';
 import type { StateStore } from './state/state-store.js';
-import type { RateLedger } from './dingtalk/rate-ledger.js';
 import { createScheduler, type Scheduler, type ScheduledGroup } from './schedule/create-scheduler.js';
 import { createRobotClient } from './dingtalk/create-robot-client.js';
 import { createDryRunClient } from './dingtalk/create-dry-run-client.js';
+import type { RobotClient } from './dingtalk/robot-client.js';
+import { createMetrics, type Metrics } from './metrics/create-metrics.js';
 
 export interface App {
   http: HttpApp;
@@ -26,7 +27,14 @@ export interface App {
   /** Serves edits to the knowledge folders as they happen. */
   watchKnowledge(): Promise<void>;
   scheduler: Scheduler;
-  /** Stops taking requests and posting, and waits for replies and posts in flight. */
+  /** The app's own metrics registry; undefined when `metrics.enabled` is false. */
+  metrics: Metrics | undefined;
+  /**
+   * Shuts down gracefully: callbacks get 503 (to be delivered again) and `/readyz` says
+   * "stopping"; replies in flight are sent; a group post in flight gets DingTalk's answer and is
+   * recorded, and posts not confirmed stay in the outbox for the next start. Then the listener,
+   * the knowledge watcher and the answering engine are closed.
+   */
   close(): Promise<void>;
 }
 
@@ -53,6 +61,7 @@ export function createApp({ config, logger, groups = [], now = () => Date.now(),
   const current: { serving?: Serving } = {};
   const windowMs = config.dingtalk.signatureWindowSeconds * 1000;
   const state = createStateStore(config, logger, windowMs);
+  const metrics = config.metrics.enabled ? createMetrics() : undefined;
   const store = createKnowledgeStore({ dirs: config.knowledge.dirs, zone: config.timezone, maxFileBytes: config.knowledge.maxFileBytes, logger });
   const answerer = createAnswerWorker({ config, logger });
   // The engine is rebuilt for each new knowledge in its worker, and the knowledge swapped in once
@@ -60,16 +69,31 @@ export function createApp({ config, logger, groups = [], now = () => Date.now(),
   const serve = async (knowledge: KnowledgeLoad): Promise<{ ms: number }> => {
     const built = await answerer.build(knowledge.entries);
     current.serving = { knowledge, answerer };
+    if (metrics) {
+      for (const kind of ENTRY_KINDS) metrics.knowledgeEntries.set({ kind }, knowledge.entries.filter((e) => e.kind === kind).length);
+      metrics.knowledgeErrors.set(knowledge.problems.filter((p) => p.severity === 'error').length);
+    }
     return built;
   };
+  const robot = createRobotClient({
+    apiBase: config.dingtalk.apiBase,
+    logger,
+    now,
+    rateLedger: state.rateLedger,
+    timeoutMs: config.dingtalk.requestTimeoutMs,
+    rate: { throttleMs: config.dingtalk.throttlePauseMs },
+    ...(metrics ? { metrics } : {}),
+  });
+  const dryRun = createDryRunClient(print ? { print, now } : { now });
   const scheduler = createScheduler({
     config,
-    groups: scheduledGroups(groups, config, logger, now, print, state.rateLedger),
+    groups: scheduledGroups(groups, logger, robot, dryRun),
     entries: () => current.serving?.knowledge.entries,
     store: state.posts,
     lock: state.lock,
     now,
     logger,
+    ...(metrics ? { metrics } : {}),
   });
   const http = createHttpApp({
     serving: () => current.serving,
@@ -90,12 +114,15 @@ export function createApp({ config, logger, groups = [], now = () => Date.now(),
     sendDigestNow: async () => {
       await scheduler.sendDigestNow();
     },
+    ...(metrics ? { metrics } : {}),
+    metricsToken: config.metrics.token,
   });
   let server: Server | undefined;
 
   return {
     http,
     scheduler,
+    metrics,
     startScheduler: () => scheduler.start(),
     async load() {
       const started = performance.now();
@@ -122,35 +149,30 @@ export function createApp({ config, logger, groups = [], now = () => Date.now(),
       });
     },
     async close() {
-      await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-      await Promise.all([http.idle(), scheduler.stop(), store.close()]);
+      http.drain();
+      // Both clients stop starting requests at once: a post waiting for the rate limit or a retry
+      // could otherwise hold the shutdown for minutes. It stays in the outbox instead.
+      await Promise.all([http.idle(), robot.drain(), dryRun.drain(), scheduler.stop(), store.close()]);
+      await new Promise<void>((resolve) => {
+        if (!server) return resolve();
+        server.close(() => resolve());
+        // Idle keep-alive connections would hold close() for seconds. A request still arriving now is
+        // cut, as it would be by a restart: a callback is not acknowledged, so nothing is lost here.
+        server.closeAllConnections();
+      });
+      // Replies are sent: nothing needs an answer any more.
       await Promise.all([answerer.close(), state.close()]);
+      robot.close();
     },
   };
 }
 
 /**
- * One robot client for every group with credentials (it keeps a queue and a rate window per access
+ * The robot client for every group with credentials (it keeps a queue and a rate window per access
  * token); the dry run for the rest. With no group configured, a `console` group takes every post,
  * so a fresh clone shows what it would send.
  */
-function scheduledGroups(
-  groups: readonly GroupCredentials[],
-  config: Readonly<Config>,
-  logger: Logger,
-  now: () => number,
-  print: ((text: string) => void) | undefined,
-  rateLedger: RateLedger,
-): ScheduledGroup[] {
-  const robot = createRobotClient({
-    apiBase: config.dingtalk.apiBase,
-    logger,
-    now,
-    rateLedger,
-    timeoutMs: config.dingtalk.requestTimeoutMs,
-    rate: { throttleMs: config.dingtalk.throttlePauseMs },
-  });
-  const dryRun = createDryRunClient(print ? { print, now } : { now });
+function scheduledGroups(groups: readonly GroupCredentials[], logger: Logger, robot: RobotClient, dryRun: RobotClient): ScheduledGroup[] {
   const configured: readonly GroupCredentials[] = groups.length > 0 ? groups : [{ name: 'console', posts: ['digest', 'reminders'] }];
   return configured.map((group) => {
     if (!group.accessToken) {

@@ -1,4 +1,5 @@
 // Composition root: the only place that reads process.env, listens, or exits.
+import type { AddressInfo } from 'node:net';
 import { loadConfig, ConfigError, type Config } from './config/load-config.js';
 import { createLogger } from './logger.js';
 import { createApp } from './app.js';
@@ -30,15 +31,50 @@ const groups = config.groups.map((group) => ({
 if (groups.length === 0) log.info('no groups configured: scheduled posts are printed to the console (dry run)');
 
 const app = createApp({ config, logger: log, groups });
-await app.listen(config.server.port);
-log.info({ port: config.server.port }, 'listening');
-await app.load();
-await app.watchKnowledge();
-app.startScheduler();
 
-const shutdown = (signal: string) => {
-  log.info({ signal }, 'shutting down');
-  void app.close().then(() => process.exit(0));
+// SIGTERM (orchestrators) and SIGINT (Ctrl-C) drain: no new callbacks, replies and posts in flight
+// finish. A second signal or the deadline exits at once, with status 1: something was left undone.
+const timeoutSeconds = config.server.shutdownTimeoutSeconds;
+// Ctrl-C under `npm start` arrives twice within a millisecond or so (the terminal signals the whole
+// process group, and npm passes its copy on): a repeat this soon is the same request, not a second one.
+const REPEAT_MS = 1000;
+let stopping = false;
+let started = 0;
+const shutdown = (signal: NodeJS.Signals) => {
+  if (stopping) {
+    if (performance.now() - started < REPEAT_MS) return;
+    log.error({ signal }, 'second signal: exiting before the drain finished');
+    process.exit(1);
+  }
+  stopping = true;
+  started = performance.now();
+  log.info({ signal, timeoutSeconds }, 'shutting down: refusing new callbacks, finishing replies and posts in flight');
+  // Not unref'd: the deadline must fire even if nothing else keeps the process alive while close() hangs.
+  setTimeout(() => {
+    log.error({ timeoutSeconds }, 'shutdown deadline passed: exiting with replies or posts unfinished (posts stay in the outbox)');
+    process.exit(1);
+  }, timeoutSeconds * 1000);
+  app.close().then(
+    () => {
+      log.info({ ms: Math.round(performance.now() - started) }, 'drained: replies and posts in flight finished; exiting');
+      process.exit(0);
+    },
+    (err: unknown) => {
+      log.error({ err: err instanceof Error ? err.message : String(err) }, 'shutdown failed');
+      process.exit(1);
+    },
+  );
 };
-process.once('SIGTERM', () => shutdown('SIGTERM'));
-process.once('SIGINT', () => shutdown('SIGINT'));
+process.on('SIGTERM', shutdown);
+process.on('SIGINT', shutdown);
+
+try {
+  const server = await app.listen(config.server.port);
+  log.info({ port: (server.address() as AddressInfo).port }, 'listening');
+  await app.load();
+  if (!stopping) await app.watchKnowledge();
+  if (!stopping) app.startScheduler();
+} catch (err) {
+  // A signal during start-up closes the engine under a load in progress; the shutdown reports that.
+  if (!stopping) throw err;
+}

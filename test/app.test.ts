@@ -7,6 +7,7 @@ import { startFakeDingTalk, type FakeDingTalk } from './helpers/fake-dingtalk.js
 import { FIXTURE_FILES } from './helpers/knowledge-fixture.js';
 import { tempKnowledge } from './helpers/temp-knowledge.js';
 import { APP_SECRET, groupMessage, signedHeaders } from './helpers/start-bot-server.js';
+import { parseMetrics, sampleValue } from './helpers/parse-metrics.js';
 
 // What an operator sets is all the bot needs: the environment alone wires it to a group.
 let fake: FakeDingTalk;
@@ -49,5 +50,27 @@ describe('createApp from the environment', () => {
     expect(response.status).toBe(200);
     const [reply] = await fake.waitFor((r) => r.query.session === 'env');
     expect(JSON.stringify(reply?.json)).toContain('RheaKV');
+  });
+
+  it('serves its metrics, with the knowledge it serves', async () => {
+    const samples = parseMetrics(await (await fetch(`${url}/metrics`)).text());
+    const entries = (kind: string) => sampleValue(samples, 'dingtalk_qa_bot_knowledge_entries', { kind });
+    expect([entries('faq'), entries('release'), entries('event'), entries('reading')]).toEqual([5, 4, 3, 1]);
+    expect(sampleValue(samples, 'dingtalk_qa_bot_knowledge_errors')).toBe(0);
+    expect(sampleValue(samples, 'dingtalk_qa_bot_callbacks_total', { outcome: 'not_ready' })).toBe(1);
+    expect(sampleValue(samples, 'dingtalk_qa_bot_callbacks_total', { outcome: 'accepted' })).toBe(1);
+    expect(sampleValue(samples, 'process_resident_memory_bytes')).toBeGreaterThan(0);
+  });
+
+  it('has no /metrics with metrics.enabled false', async () => {
+    const config = loadConfig({ CONFIG_DIR: 'config', DATA_DIR: tempKnowledge({}), LOG_LEVEL: 'silent' });
+    const quiet = createApp({ config: { ...config, metrics: { enabled: false } }, logger: createLogger('silent') });
+    const server = await quiet.listen(0, '127.0.0.1');
+    try {
+      expect(quiet.metrics).toBeUndefined();
+      expect((await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`)).status).toBe(404);
+    } finally {
+      await quiet.close();
+    }
   });
 });

@@ -31,8 +31,9 @@ export interface BotContext {
   admins: readonly string[];
 }
 
-/** What happened, for logs and metrics. */
-export type HandledAs = 'help' | 'events' | 'digest' | 'digest-send' | 'refused' | 'unsupported' | 'answer' | 'suggest' | 'abstain' | 'failed';
+/** What happened, for logs and metrics: every value, so the metrics can show each from zero. */
+export const HANDLED_AS = ['help', 'events', 'digest', 'digest-send', 'refused', 'unsupported', 'answer', 'suggest', 'abstain', 'failed'] as const;
+export type HandledAs = (typeof HANDLED_AS)[number];
 
 /** Something the transport must do besides replying. */
 export type BotAction = 'send-digest';

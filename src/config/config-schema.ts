@@ -15,7 +15,12 @@ const offset = z.string().refine((s) => parseOffset(s) !== undefined, {
 /** Everything the settings files and environment may hold; secrets only ever come from the environment. */
 export const configSchema = z
   .object({
-    server: z.object({ port: z.coerce.number().int().min(0).max(65535) }).strict(),
+    server: z
+      .object({
+        port: z.coerce.number().int().min(0).max(65535),
+        shutdownTimeoutSeconds: z.number().int().min(1).max(3600),
+      })
+      .strict(),
     timezone: z.string().refine(isValidZone, { message: 'expected an IANA time zone such as Asia/Shanghai' }),
     knowledge: z
       .object({
@@ -86,6 +91,12 @@ export const configSchema = z
       .object({
         synonyms: z.array(z.array(z.string().trim().min(1)).min(2, 'a synonym group needs at least two words')),
         terms: z.array(z.string().trim().min(1)),
+      })
+      .strict(),
+    metrics: z
+      .object({
+        enabled: z.boolean(),
+        token: z.string().min(1).optional(),
       })
       .strict(),
     log: z

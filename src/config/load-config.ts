@@ -38,10 +38,15 @@ export const ENV_SETTINGS: Readonly<Record<string, EnvSetting>> = {
   DINGTALK_SESSION_HOSTS: { path: ['dingtalk', 'sessionHosts'], parse: list(',') },
   LOG_LEVEL: { path: ['log', 'level'] },
   REDIS_URL: { path: ['state', 'redisUrl'] },
+  METRICS_TOKEN: { path: ['metrics', 'token'] },
 };
 
 /** Settings that must never sit in a file in the repository, by section. */
-const SECRET_KEYS: Readonly<Record<string, readonly string[]>> = { dingtalk: ['appSecret', 'robotCode'], state: ['redisUrl'] };
+const SECRET_KEYS: Readonly<Record<string, readonly string[]>> = {
+  dingtalk: ['appSecret', 'robotCode'],
+  state: ['redisUrl'],
+  metrics: ['token'],
+};
 
 /**
  * Reads config/default.yaml, then config/local.yaml if present, then the environment, and
@@ -62,7 +67,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     const data = readYamlFile(file, problems);
     if (!data) continue;
     for (const [section, keys] of Object.entries(SECRET_KEYS)) {
-      const settings = isPlainObject(data[section]) ? data[section] : {};
+      const settings = data[section];
+      if (!isPlainObject(settings)) continue;
       for (const key of keys) {
         if (key in settings) {
           problems.push(`${file}: ${section}.${key}: secrets are read from the environment only`);

@@ -35,6 +35,10 @@ export function createDryRunClient(options: DryRunClientOptions = {}): RobotClie
       return Promise.resolve({ group: target.group, msgUuid, attempts: 0, deliveredAt: now() });
     },
     idle: () => Promise.resolve(),
+    drain() {
+      closed = true;
+      return Promise.resolve();
+    },
     close() {
       closed = true;
     },

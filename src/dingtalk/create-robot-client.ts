@@ -12,6 +12,7 @@ import { postDingTalkJson } from './post-dingtalk-json.js';
 import { RobotClientClosedError } from './robot-client-closed-error.js';
 import type { RobotClient, RobotMessage, RobotTarget, SendReceipt } from './robot-client.js';
 import { serializeRobotBody } from './serialize-robot-body.js';
+import type { Metrics } from '../metrics/create-metrics.js';
 
 export interface RobotClientOptions {
   /** DingTalk's API base, e.g. `https://oapi.dingtalk.com` (config `dingtalk.apiBase`); tests pass the fake's URL. */
@@ -50,6 +51,8 @@ export interface RobotClientOptions {
   };
   /** Shares the robots' send slots and throttle pauses with restarts and other instances; in memory only when absent. */
   rateLedger?: RateLedger;
+  /** Counts every HTTP attempt by group and DingTalk's errcode. */
+  metrics?: Pick<Metrics, 'robotSends'>;
 }
 
 interface Robot {
@@ -85,14 +88,16 @@ export function createRobotClient(options: RobotClientOptions): RobotClient {
   // Keyed by access token: the limit belongs to the robot, whatever group name the caller uses.
   const robots = new Map<string, Robot>();
   const pending = new Set<Promise<unknown>>();
+  // Two stages: `stopping` (drain) starts no new request; `closing` (close) also aborts the ones in flight.
+  const stopping = new AbortController();
   const closing = new AbortController();
-  const closed = new Promise<void>((resolve) => closing.signal.addEventListener('abort', () => resolve()));
+  const stopped = new Promise<void>((resolve) => stopping.signal.addEventListener('abort', () => resolve()));
 
-  // Waits end early on close, so close() never leaves a queue (or the process) sleeping for ten minutes.
+  // Waits end early on drain or close, so neither leaves a queue (or the process) sleeping for ten minutes.
   const injectedSleep = options.sleep;
   const sleep = injectedSleep
-    ? (ms: number) => Promise.race([injectedSleep(ms), closed])
-    : (ms: number) => delay(ms, undefined, { signal: closing.signal }).catch(() => undefined);
+    ? (ms: number) => Promise.race([injectedSleep(ms), stopped])
+    : (ms: number) => delay(ms, undefined, { signal: stopping.signal }).catch(() => undefined);
 
   const ledger = options.rateLedger ?? createMemoryRateLedger();
   const ledgerKey = (token: string) => createHash('sha256').update(token).digest('hex').slice(0, 16);
@@ -110,7 +115,7 @@ export function createRobotClient(options: RobotClientOptions): RobotClient {
   const takeSlot = async (robot: Robot, group: string): Promise<string> => {
     const id = randomUUID();
     for (;;) {
-      if (closing.signal.aborted) throw new RobotClientClosedError(group);
+      if (stopping.signal.aborted) throw new RobotClientClosedError(group);
       const t = now();
       // Dated as late as the request could reach DingTalk, until its answer re-dates it.
       const waitMs = await ledger.reserve(robot.key, { id, now: t, until: t + timeoutMs, limit: perMinute, windowMs });
@@ -156,6 +161,7 @@ export function createRobotClient(options: RobotClientOptions): RobotClient {
           secrets,
         });
         await finishSlot(robot, slot);
+        options.metrics?.robotSends.inc({ group, errcode: String(answer.errcode) });
         if (answer.errcode === 0) {
           log.info({ group, msgUuid, attempts: made }, 'robot message sent');
           return { group, msgUuid, attempts: made, deliveredAt: now() };
@@ -173,6 +179,7 @@ export function createRobotClient(options: RobotClientOptions): RobotClient {
       } catch (thrown) {
         await finishSlot(robot, slot);
         if (!(thrown instanceof DingTalkNetworkError)) throw thrown;
+        options.metrics?.robotSends.inc({ group, errcode: 'network' });
         error = thrown;
       }
       failures += 1;
@@ -182,6 +189,11 @@ export function createRobotClient(options: RobotClientOptions): RobotClient {
         log.warn({ group, msgUuid, attempts: made, ...reason }, 'robot message not sent');
         throw error;
       }
+      if (stopping.signal.aborted) {
+        log.warn({ group, msgUuid, attempts: made, ...reason }, 'robot message not sent: the client is draining, so it is not retried');
+        // DingTalk answered (busy), so the message is not in the chat; after a network failure it may be.
+        throw error instanceof DingTalkApiError ? new RobotClientClosedError(group) : error;
+      }
       const delayMs = backoffDelay(failures, baseDelayMs, maxDelayMs, random);
       log.warn({ group, msgUuid, attempt: made, delayMs, ...reason }, 'robot send failed; retrying');
       await sleep(delayMs);
@@ -190,7 +202,7 @@ export function createRobotClient(options: RobotClientOptions): RobotClient {
 
   return {
     send(target, message: RobotMessage) {
-      if (closing.signal.aborted) return Promise.reject(new RobotClientClosedError(target.group));
+      if (stopping.signal.aborted) return Promise.reject(new RobotClientClosedError(target.group));
       const msgUuid = message.msgUuid ?? uuid();
       let body: string;
       try {
@@ -216,7 +228,13 @@ export function createRobotClient(options: RobotClientOptions): RobotClient {
       while (pending.size > 0) await Promise.all([...pending]);
     },
 
+    async drain() {
+      stopping.abort();
+      while (pending.size > 0) await Promise.all([...pending]);
+    },
+
     close() {
+      stopping.abort();
       closing.abort();
     },
   };

@@ -64,6 +64,12 @@ export interface RobotClient {
   /** Resolves when every message handed to `send` so far has been delivered or has failed; never rejects. */
   idle(): Promise<void>;
   /**
+   * Stops sending without cutting a request short: a request in flight gets DingTalk's answer (and
+   * is not retried), while queued messages, rate-limit waits, retries and later `send` calls reject
+   * with RobotClientClosedError. Resolves once nothing is in flight; never rejects.
+   */
+  drain(): Promise<void>;
+  /**
    * Stops the client: queued messages and later `send` calls reject with RobotClientClosedError,
    * waits are cut short and requests in flight are aborted. Call `await idle()` first to drain.
    */

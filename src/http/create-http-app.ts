@@ -11,6 +11,8 @@ import { isAllowedSessionWebhook } from '../dingtalk/is-allowed-session-webhook.
 import { sendSessionReply, SessionReplyError } from '../dingtalk/send-session-reply.js';
 import { DINGTALK_MAX_BODY_BYTES } from '../dingtalk/limits.js';
 import type { MessageDeduper } from '../state/state-store.js';
+import type { CallbackOutcome, Metrics, ReplyResult } from '../metrics/create-metrics.js';
+import { isValidBearer } from './is-valid-bearer.js';
 
 /** What the bot serves at a moment: the knowledge and the engine built from it. */
 export interface Serving {
@@ -39,15 +41,30 @@ export interface HttpDeps {
   admins: readonly string[];
   /** Posts this week's digest to the digest groups now (the `周报 发送` command); at most once a week. */
   sendDigestNow?: () => Promise<void>;
+  /** Counts callbacks, answers and replies; `GET /metrics` serves its registry. Absent: no `/metrics` (404). */
+  metrics?: Metrics;
+  /** When set, `GET /metrics` needs `Authorization: Bearer <token>`. */
+  metricsToken?: string | undefined;
 }
 
 export interface HttpApp {
   app: Express;
   /** Resolves when every reply accepted so far has been sent or has failed. */
   idle(): Promise<void>;
+  /**
+   * Stops taking callbacks, for a shutdown: from now on a callback gets 503 with Retry-After, before
+   * it is marked as seen, so a redelivery (reported of DingTalk, not documented) is answered after
+   * the restart or by another instance. `/readyz` answers 503
+   * `{"status":"stopping"}` so a load balancer stops routing here, and every response closes its
+   * connection so keep-alive connections do not hold the server open.
+   */
+  drain(): void;
 }
 
 const BODY_LIMIT = '64kb';
+const CALLBACK_PATH = '/dingtalk/callback';
+/** What a callback refused while stopping is told; a restart takes a few seconds. */
+const RETRY_AFTER_SECONDS = 5;
 const UNSUPPORTED_NOTE = '我目前只能读懂文字消息：@我 并用文字提问，发送“帮助”查看用法。';
 
 /** The Express layer: routes, body limits and status codes; the work is done by the injected parts. */
@@ -56,12 +73,25 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
   const app = express();
   app.disable('x-powered-by');
   const inFlight = new Set<Promise<void>>();
+  const metrics = deps.metrics;
+  const countCallback = (outcome: CallbackOutcome) => metrics?.callbacks.inc({ outcome });
+  const countReply = (result: ReplyResult) => metrics?.replies.inc({ result });
+  let draining = false;
+
+  app.use((_req, res, next) => {
+    if (draining) res.set('Connection', 'close');
+    next();
+  });
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
 
   app.get('/readyz', (_req, res) => {
+    if (draining) {
+      res.status(503).json({ status: 'stopping' });
+      return;
+    }
     const serving = deps.serving();
     if (!serving) {
       res.status(503).json({ status: 'loading' });
@@ -86,6 +116,7 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
     );
     if (rejection) {
       log.warn({ reason: rejection, ip: req.ip }, 'callback refused');
+      countCallback('unauthorized');
       res.status(401).json({});
       return;
     }
@@ -99,16 +130,24 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
     } catch (err) {
       if (!(err instanceof CallbackPayloadError)) throw err;
       log.warn({ reason: err.message }, 'callback payload rejected');
+      countCallback('bad_request');
       res.status(400).json({});
       return;
     }
     if (deps.dingtalk.robotCode && message.robotCode !== deps.dingtalk.robotCode) {
       log.warn({ reason: 'robot-code' }, 'callback for another robot refused');
+      countCallback('wrong_robot');
       res.status(403).json({});
+      return;
+    }
+    if (draining) {
+      countCallback('stopping');
+      res.status(503).set('Retry-After', String(RETRY_AFTER_SECONDS)).json({});
       return;
     }
     const serving = deps.serving();
     if (!serving) {
+      countCallback('not_ready');
       res.status(503).json({});
       return;
     }
@@ -118,23 +157,27 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
     } catch (err) {
       // Without the shared state the bot cannot tell a redelivery: DingTalk delivers again later.
       log.error({ msgId: message.msgId, err: err instanceof Error ? err.message : String(err) }, 'callback not accepted: the state store is unavailable');
-      res.status(503).set('retry-after', '5').json({});
+      countCallback('state_unavailable');
+      res.status(503).set('Retry-After', String(RETRY_AFTER_SECONDS)).json({});
       return;
     }
     if (!first) {
       log.info({ msgId: message.msgId }, 'redelivered message ignored');
+      countCallback('duplicate');
       res.json({});
       return;
     }
     // Acknowledge first: a slow acknowledgement makes DingTalk deliver the message again, and the
     // answer may wait behind an index rebuild.
+    countCallback('accepted');
     res.json(isReadable(message.msgtype) ? {} : { message: UNSUPPORTED_NOTE });
-    const handling = answer(message, serving).finally(() => inFlight.delete(handling));
+    const acknowledged = performance.now();
+    const handling = answer(message, serving, acknowledged).finally(() => inFlight.delete(handling));
     inFlight.add(handling);
   };
 
   /** Decides the reply, then posts it to the session webhook; never throws. */
-  const answer = async (message: IncomingMessage, serving: Serving): Promise<void> => {
+  const answer = async (message: IncomingMessage, serving: Serving, acknowledged: number): Promise<void> => {
     const chat: ChatMessage = {
       text: message.text,
       msgtype: message.msgtype,
@@ -157,6 +200,8 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
       handled = composeFailureReply(chat, DINGTALK_MAX_BODY_BYTES);
     }
     const { reply, handledAs, action } = handled;
+    metrics?.answers.inc({ handled_as: handledAs });
+    metrics?.answerDuration.observe({ handled_as: handledAs }, (performance.now() - acknowledged) / 1000);
     if (action === 'send-digest' && deps.sendDigestNow) {
       // Not awaited: the digest may wait for the robot's rate limit; the reply should not.
       const sending = deps
@@ -169,6 +214,7 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
 
     if (!isAllowedSessionWebhook(message.sessionWebhook, message.sessionWebhookExpiredTime, deps.dingtalk.sessionHosts, deps.now())) {
       log.warn({ msgId: message.msgId }, 'no reply sent: the session webhook is missing, expired or not on the allow-list');
+      countReply('not_allowed');
       return;
     }
     await postReply(message.sessionWebhook, reply, message.msgId);
@@ -179,11 +225,13 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
       try {
         await sendSessionReply(deps.http, webhook, reply, deps.replyTimeoutMs);
         log.debug({ msgId, attempt }, 'reply sent');
+        countReply('sent');
         return;
       } catch (err) {
         const retry = err instanceof SessionReplyError && err.retryable && attempt < 3;
         if (!retry) {
           log.warn({ msgId, attempt, err: err instanceof Error ? err.message : String(err) }, 'reply failed');
+          countReply('failed');
           return;
         }
         await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
@@ -191,7 +239,20 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
     }
   };
 
-  app.post('/dingtalk/callback', verify, express.json({ limit: BODY_LIMIT, type: () => true }), receive);
+  app.post(CALLBACK_PATH, verify, express.json({ limit: BODY_LIMIT, type: () => true }), receive);
+
+  if (metrics) {
+    const token = deps.metricsToken;
+    app.get('/metrics', async (req, res) => {
+      if (token !== undefined && !isValidBearer(req.headers.authorization, token)) {
+        log.warn({ ip: req.ip }, 'metrics scrape refused: no valid bearer token');
+        res.status(401).set('WWW-Authenticate', 'Bearer realm="metrics"').json({});
+        return;
+      }
+      const text = await metrics.registry.metrics();
+      res.set('Content-Type', metrics.registry.contentType).send(text);
+    });
+  }
 
   app.use((_req, res) => {
     res.status(404).json({});
@@ -199,10 +260,11 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
 
   // The one place a request's error is logged. Client mistakes (bad JSON, too large, odd charset)
   // keep their 4xx; anything else is our fault.
-  const onError: ErrorRequestHandler = (err: { status?: unknown; type?: unknown }, _req, res, _next) => {
+  const onError: ErrorRequestHandler = (err: { status?: unknown; type?: unknown }, req, res, _next) => {
     const status = typeof err.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
     if (status === 500) log.error({ err }, 'request failed');
     else log.warn({ status, type: err.type }, 'bad request');
+    if (req.method === 'POST' && req.path === CALLBACK_PATH) countCallback(status === 413 ? 'too_large' : status === 500 ? 'error' : 'bad_request');
     res.status(status).json({});
   };
   app.use(onError);
@@ -211,6 +273,9 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
     app,
     idle: async () => {
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+    },
+    drain() {
+      draining = true;
     },
   };
 }

@@ -7,9 +7,11 @@ import type { Logger } from '../logger.js';
 import type { RobotClient, RobotTarget } from '../dingtalk/robot-client.js';
 import { DINGTALK_MAX_BODY_BYTES } from '../dingtalk/limits.js';
 import { DingTalkNetworkError } from '../dingtalk/dingtalk-network-error.js';
+import { RobotClientClosedError } from '../dingtalk/robot-client-closed-error.js';
 import type { OutboxItem, PostState, PostStore } from '../state/create-post-store.js';
 import type { JobLock } from '../state/state-store.js';
 import { createProcessLock } from '../state/create-process-lock.js';
+import type { Metrics } from '../metrics/create-metrics.js';
 import { composeDigest } from './compose-digest.js';
 import { planReminders } from './plan-reminders.js';
 
@@ -31,6 +33,8 @@ export interface SchedulerDeps {
   lock?: JobLock;
   now: () => number;
   logger: Logger;
+  /** Shows the outbox depth, as last written. */
+  metrics?: Pick<Metrics, 'outboxDepth'>;
 }
 
 /** What one tick did, for logs and tests. */
@@ -50,7 +54,11 @@ export interface Scheduler {
   sendDigestNow(): Promise<TickReport>;
   /** Ticks now (catching up after a restart) and then every minute. */
   start(): void;
-  /** Stops ticking and waits for a tick in progress. */
+  /**
+   * Stops ticking and waits for a run in progress. From now on a post whose send is cut short (its
+   * client drained or closed, a network failure) stays in the outbox, to be resent with the same
+   * msgUuid by the next start; only DingTalk's confirmation records it as sent.
+   */
   stop(): Promise<void>;
 }
 
@@ -84,6 +92,12 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   const { timezone: zone, catchUpMinutes } = deps.config;
   const digestPattern = cron.createTask(deps.config.digest.schedule, () => undefined, { timezone: zone });
   let task: ScheduledTask | undefined;
+  let stopped = false;
+  // Every write of the state goes through here, so the gauge shows what a restart would resend.
+  const save = async (state: PostState): Promise<void> => {
+    await deps.store.save(state);
+    deps.metrics?.outboxDepth.set(state.outbox.length);
+  };
 
   // One digest a week per group, whether posted on schedule or on an admin's request.
   const digestItems = (entries: readonly Entry[], atMs: number): OutboxItem[] => {
@@ -129,7 +143,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   const deliverOutbox = async (state: PostState, entries: readonly Entry[], report: TickReport): Promise<void> => {
     // Saves are chained: the sends run side by side (the client keeps each robot's order and pace).
     let saving = Promise.resolve();
-    const persist = () => (saving = saving.then(() => deps.store.save(state)));
+    const persist = () => (saving = saving.then(() => save(state)));
     const finish = (item: OutboxItem, outcome: 'sent' | 'cancelled' | 'failed', detail?: string) => {
       state.outbox = state.outbox.filter((i) => i.key !== item.key);
       state.log[item.key] = { outcome, at: item.at, recordedAt: new Date(deps.now()).toISOString(), ...(detail ? { detail } : {}) };
@@ -153,6 +167,12 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         return finish(item, 'sent');
       } catch (err) {
         const reason = err instanceof Error ? err.message : String(err);
+        // Shutting down is not a failure of the post: whatever DingTalk did not refuse is sent again later.
+        const interrupted = err instanceof RobotClientClosedError || (err instanceof DingTalkNetworkError && (stopped || err.kind === 'aborted'));
+        if (interrupted) {
+          log.info({ key: item.key, group: item.group, err: reason }, 'post left in the outbox: sending was stopped; the next start sends it');
+          return;
+        }
         report.failed++;
         // A network failure that outlasted the client's retries stays in the outbox for the next
         // tick, while the post is still worth sending; DingTalk refusing it is final.
@@ -193,7 +213,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       if (Date.parse(record.recordedAt) < nowMs - LOG_RETENTION_MS) delete state.log[key];
     }
     // Written down before anything is sent: from here a crash can only cause a resend with the same msgUuid.
-    await deps.store.save(state);
+    await save(state);
 
     await deliverOutbox(state, entries, report);
     report.pending = state.outbox.length;
@@ -209,7 +229,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     const items = digestItems(entries, deps.now()).filter((i) => !known.has(i.key));
     state.outbox.push(...items);
     report.planned = items.length;
-    await deps.store.save(state);
+    await save(state);
     await deliverOutbox(state, entries, report);
     report.pending = state.outbox.length;
     return report;
@@ -265,10 +285,16 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       task = cron.schedule('* * * * *', () => void tick(), { timezone: zone, noOverlap: true, name: 'scheduled-posts' });
     },
     async stop() {
+      stopped = true;
       await task?.stop();
       await task?.destroy();
+      // Until no run is left: one may have been queued meanwhile (an admin's 周报 发送 still being handled).
+      for (let last: Promise<unknown> | undefined; last !== queue; ) {
+        last = queue;
+        await last;
+      }
+      // The digest pattern is read by a run, so it goes last.
       await digestPattern.destroy();
-      await queue;
     },
   };
 }

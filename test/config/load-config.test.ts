@@ -32,6 +32,7 @@ describe('loadConfig', () => {
     expect(config.dingtalk.sessionHosts).toEqual(['oapi.dingtalk.com', 'api.dingtalk.com']);
     expect(config.dingtalk.appSecret).toBeUndefined();
     expect(config.reminders.offsets).toEqual(['1d', '1h']);
+    expect(config.metrics).toEqual({ enabled: true });
     expect(Object.isFrozen(config.dingtalk)).toBe(true);
   });
 
@@ -53,6 +54,7 @@ describe('loadConfig', () => {
       DINGTALK_API_BASE: 'http://127.0.0.1:9999',
       DINGTALK_SESSION_HOSTS: '127.0.0.1:9999, OAPI.dingtalk.com',
       LOG_LEVEL: 'debug',
+      METRICS_TOKEN: 'scrape-me',
     });
     expect(config.server.port).toBe(5000);
     expect(config.knowledge.dirs).toEqual(['./a', './b']);
@@ -62,6 +64,7 @@ describe('loadConfig', () => {
     expect(config.dingtalk.apiBase).toBe('http://127.0.0.1:9999');
     expect(config.dingtalk.sessionHosts).toEqual(['127.0.0.1:9999', 'oapi.dingtalk.com']);
     expect(config.log.level).toBe('debug');
+    expect(config.metrics).toEqual({ enabled: true, token: 'scrape-me' });
   });
 
   it('reports every problem at once, with the field path and where the value came from', () => {
@@ -90,6 +93,9 @@ describe('loadConfig', () => {
     const problems = problemsOf(() => loadConfig({ CONFIG_DIR: configDir('dingtalk:\n  appSecret: hunter2\n') }));
     expect(problems).toEqual([expect.stringMatching(/local\.yaml: dingtalk\.appSecret: secrets are read from the environment only$/)]);
     expect(problems.join('\n')).not.toContain('hunter2');
+    const metricsProblems = problemsOf(() => loadConfig({ CONFIG_DIR: configDir('metrics:\n  enabled: false\n  token: hunter3\n') }));
+    expect(metricsProblems).toEqual([expect.stringMatching(/local\.yaml: metrics\.token: secrets are read from the environment only$/)]);
+    expect(metricsProblems.join('\n')).not.toContain('hunter3');
   });
 
   it('points YAML syntax errors at file and line', () => {

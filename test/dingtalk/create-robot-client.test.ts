@@ -9,6 +9,8 @@ import { createMemoryRateLedger } from '../../src/dingtalk/create-memory-rate-le
 import { createHash } from 'node:crypto';
 import { createLogger } from '../../src/logger.js';
 import { startFakeDingTalk, type FakeDingTalk, type FakeDingTalkOptions } from '../helpers/fake-dingtalk.js';
+import { createMetrics } from '../../src/metrics/create-metrics.js';
+import { parseMetrics, sampleValue } from '../helpers/parse-metrics.js';
 
 // V2's secret (protocol reference §4.2): with the clock at V2's timestamp the first sign holds both `+` and `/`.
 const SECRET = 'SECa1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9';
@@ -324,6 +326,51 @@ describe('createRobotClient', () => {
     await expect(client.send(PLAIN, markdown('late'))).rejects.toBeInstanceOf(RobotClientClosedError);
     await client.idle();
     expect(fake.sends().map(textOf)).toEqual(['a', 'b', 'throttled']);
+  });
+
+  it('counts every attempt by group and errcode, "network" when DingTalk did not answer', async () => {
+    const metrics = createMetrics();
+    const { fake, client } = await setup({ metrics });
+    fake.script([{ errcode: -1, errmsg: '系统繁忙' }, { drop: true }]);
+    await client.send(COMMUNITY, markdown('busy, dropped, then sent'));
+    fake.script([{ errcode: 310000, errmsg: 'keywords not in content' }]);
+    await expect(client.send(EVENTS, markdown('refused'))).rejects.toBeInstanceOf(DingTalkApiError);
+    await client.send(EVENTS, markdown('sent'));
+
+    const text = await metrics.registry.metrics();
+    const samples = parseMetrics(text);
+    const sends = (group: string, errcode: string) => sampleValue(samples, 'dingtalk_qa_bot_robot_sends_total', { group, errcode });
+    expect([sends('community', '-1'), sends('community', 'network'), sends('community', '0')]).toEqual([1, 1, 1]);
+    expect([sends('events', '310000'), sends('events', '0')]).toEqual([1, 1]);
+    expect(samples.filter((s) => s.name === 'dingtalk_qa_bot_robot_sends_total')).toHaveLength(5);
+    for (const secret of [COMMUNITY.accessToken, EVENTS.accessToken, SECRET, fake.url]) expect(text).not.toContain(secret);
+  });
+
+  it('drain lets the request in flight get its answer and rejects what is queued', async () => {
+    const { fake, client } = await setup({ timeoutMs: 5_000 });
+    fake.script([{ delayMs: 300 }]);
+    const inFlight = client.send(COMMUNITY, markdown('in flight'));
+    const queued = client.send(COMMUNITY, markdown('queued'));
+    await fake.waitFor(() => true);
+    const draining = client.drain();
+    await expect(client.send(EVENTS, markdown('late'))).rejects.toBeInstanceOf(RobotClientClosedError);
+    expect((await inFlight).attempts).toBe(1);
+    await expect(queued).rejects.toBeInstanceOf(RobotClientClosedError);
+    await draining;
+    expect(fake.sends().map(textOf)).toEqual(['in flight']);
+    expect(fake.delivered()).toHaveLength(1);
+  });
+
+  it('drain retries nothing: a busy answer rejects as not sent, a timeout with its network error', async () => {
+    const { fake, client } = await setup({ timeoutMs: 250 });
+    fake.script([{ errcode: -1, errmsg: '系统繁忙', delayMs: 100 }, { delayMs: 1_000 }]);
+    const busy = client.send(COMMUNITY, markdown('busy'));
+    const slow = client.send(EVENTS, markdown('slow'));
+    await fake.waitFor(() => true, { count: 2 });
+    await client.drain();
+    await expect(busy).rejects.toBeInstanceOf(RobotClientClosedError);
+    await expect(slow).rejects.toMatchObject({ name: 'DingTalkNetworkError', kind: 'timeout' });
+    expect(fake.sends()).toHaveLength(2);
   });
 
   it('aborts a request in flight on close without retrying it', async () => {

@@ -8,6 +8,7 @@ import { createMessageDeduper } from '../../src/state/create-message-deduper.js'
 import { combine } from '../../src/knowledge/load-knowledge.js';
 import type { Fixture } from './knowledge-fixture.js';
 import type { AnswerSource } from '../../src/search/answer-types.js';
+import type { Metrics } from '../../src/metrics/create-metrics.js';
 
 export const APP_SECRET = 'test-app-secret-do-not-use';
 
@@ -26,6 +27,9 @@ export interface BotServerOptions {
   now?: () => number;
   /** Instead of the fixture's engine. */
   answerer?: AnswerSource;
+  /** Served at /metrics; without it /metrics is 404. */
+  metrics?: Metrics;
+  metricsToken?: string;
 }
 
 /** The real Express app on 127.0.0.1 with fixture knowledge; outbound requests are recorded, not faked. */
@@ -49,6 +53,8 @@ export async function startBotServer(fixture: Fixture, options: BotServerOptions
     logger,
     digest: { zone: fixture.config.timezone, eventsAheadDays: fixture.config.digest.eventsAheadDays },
     admins: fixture.config.admins.staffIds,
+    ...(options.metrics ? { metrics: options.metrics } : {}),
+    metricsToken: options.metricsToken,
   });
   const server: Server = await new Promise((resolve) => {
     const s = http.app.listen(0, '127.0.0.1', () => resolve(s));

@@ -8,6 +8,7 @@ import { createPostStore, type PostStore } from '../../src/state/create-post-sto
 import { createScheduler, msgUuidFor, type Scheduler } from '../../src/schedule/create-scheduler.js';
 import { startFakeDingTalk, type FakeDingTalk } from '../helpers/fake-dingtalk.js';
 import { tempKnowledge } from '../helpers/temp-knowledge.js';
+import { createMetrics } from '../../src/metrics/create-metrics.js';
 
 const config = loadConfig({ CONFIG_DIR: 'config' });
 const logger = createLogger('silent');
@@ -106,6 +107,75 @@ describe('createScheduler', () => {
     expect(JSON.stringify(fake.delivered()[0]?.json)).toContain('SOFA Weekly | 05/27 - 06/02');
     expect(await scheduler.sendDigestNow()).toMatchObject({ planned: 0, sent: 0 });
     expect(fake.delivered()).toHaveLength(1);
+  });
+
+  it('shows the outbox depth as last written', async () => {
+    const metrics = createMetrics();
+    await scheduler.stop();
+    scheduler = createScheduler({
+      config,
+      groups: [{ name: 'community', posts: ['reminders'], client, target: { group: 'community', accessToken: ROBOT.token, secret: ROBOT.secret } }],
+      entries: () => entries,
+      store,
+      now: () => now,
+      logger,
+      metrics,
+    });
+    const depth = async () => (await metrics.outboxDepth.get()).values[0]?.value;
+    entries = [event('events/a', '2024-05-30T10:50:00Z'), event('events/b', '2024-05-30T10:55:00Z')];
+    fake.script(Array.from({ length: 20 }, () => ({ drop: true as const })));
+    expect(await scheduler.tick()).toMatchObject({ planned: 2, pending: 2 });
+    expect(await depth()).toBe(2);
+    fake.reset();
+    now += 60_000;
+    expect(await scheduler.tick()).toMatchObject({ sent: 2, pending: 0 });
+    expect(await depth()).toBe(0);
+  });
+
+  describe('stopped during a send (as the app shuts down: client drained, scheduler stopped)', () => {
+    const stopDuringFirstSend = async () => {
+      const ticking = scheduler.tick();
+      await fake.waitFor((r) => r.path === '/robot/send');
+      await Promise.all([client.drain(), scheduler.stop()]);
+      return ticking;
+    };
+    const restart = () => {
+      client.close();
+      client = createRobotClient({ apiBase: fake.url, logger, timeoutMs: 300, retry: { baseDelayMs: 10, maxDelayMs: 50 } });
+      scheduler = newScheduler();
+      now += 60_000;
+      return scheduler.tick();
+    };
+    const keys = { first: 'reminder:events/first|community|1h|2024-05-30T10:50:00Z', second: 'reminder:events/second|community|1h|2024-05-30T10:55:00Z' };
+
+    it('records the post in flight once DingTalk confirms it and leaves the queued one in the outbox for the restart', async () => {
+      entries = [event('events/first', '2024-05-30T10:50:00Z'), event('events/second', '2024-05-30T10:55:00Z')];
+      fake.script([{ delayMs: 200 }]);
+      expect(await stopDuringFirstSend()).toMatchObject({ planned: 2, sent: 1, failed: 0, pending: 1 });
+      const state = await store.load();
+      expect(state.log[keys.first]?.outcome).toBe('sent');
+      expect(state.log[keys.second]).toBeUndefined();
+      expect(state.outbox.map((i) => i.key)).toEqual([keys.second]);
+
+      expect(await restart()).toMatchObject({ planned: 0, sent: 1, pending: 0 });
+      expect(sentKeys()).toEqual([msgUuidFor(keys.first), msgUuidFor(keys.second)]);
+      expect((await store.load()).log[keys.second]?.outcome).toBe('sent');
+    });
+
+    it('never records a post DingTalk did not confirm: the restart resends it with the same msgUuid and it appears once', async () => {
+      entries = [event('events/first', '2024-05-30T10:50:00Z')];
+      // DingTalk takes the message but its answer comes after the client's timeout.
+      fake.script([{ delayMs: 1_000 }]);
+      expect(await stopDuringFirstSend()).toMatchObject({ planned: 1, sent: 0, failed: 0, pending: 1 });
+      const state = await store.load();
+      expect(state.log[keys.first]).toBeUndefined();
+      expect(state.outbox.map((i) => i.key)).toEqual([keys.first]);
+
+      expect(await restart()).toMatchObject({ sent: 1, pending: 0 });
+      expect(fake.sends().map((r) => (r.json as { msgUuid: string }).msgUuid)).toEqual([msgUuidFor(keys.first), msgUuidFor(keys.first)]);
+      expect(fake.sends().map((r) => r.reply.duplicate)).toEqual([false, true]);
+      expect(fake.delivered()).toHaveLength(1);
+    });
   });
 
   it('keeps running when a tick fails', async () => {
