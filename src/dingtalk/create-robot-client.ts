@@ -105,9 +105,12 @@ export function createRobotClient(options: RobotClientOptions): RobotClient {
     if (!robot) {
       const window = createSendWindow(perMinute, windowMs);
       const key = ledgerKey(token);
-      // Sends and pauses of earlier processes count as if made here.
+      // Sends and pauses of earlier processes count as if made here. The ledger has when a send
+      // started; DingTalk counts it on arrival, up to a timeout later, and a process that was killed
+      // never learnt when. Counting it as arriving at the latest keeps the restart from squeezing
+      // a 21st send into DingTalk's minute (a 10-minute throttle).
       const earlier = ledger?.load(key) ?? { sends: [], pausedUntil: 0 };
-      for (const at of earlier.sends) window.record(at);
+      for (const at of earlier.sends) window.record(at + timeoutMs);
       robot = { window, pausedUntil: earlier.pausedUntil, tail: Promise.resolve(), key };
       robots.set(token, robot);
     }
