@@ -6,10 +6,13 @@ import type { KnowledgeLoad } from './knowledge/load-knowledge.js';
 import { createKnowledgeStore } from './knowledge/create-knowledge-store.js';
 import { formatProblem } from './knowledge/entry.js';
 import { createAnswerer } from './search/create-answerer.js';
+import { createTokenizer } from './search/create-tokenizer.js';
+import { createQuestionAnalyser } from './search/create-question-analyser.js';
 import { createHttpApp, type HttpApp, type Serving } from './http/create-http-app.js';
 import { createMessageDeduper } from './state/create-message-deduper.js';
 import { createPostStore } from './state/create-post-store.js';
 import { createFileRateLedger } from './state/create-file-rate-ledger.js';
+import { createFileUnansweredLog } from './state/create-file-unanswered-log.js';
 import { createScheduler, type Scheduler, type ScheduledGroup } from './schedule/create-scheduler.js';
 import { createRobotClient } from './dingtalk/create-robot-client.js';
 import { createDryRunClient } from './dingtalk/create-dry-run-client.js';
@@ -55,6 +58,12 @@ export function createApp({ config, logger, groups = [], now = () => Date.now(),
   const serve = (knowledge: KnowledgeLoad) => {
     current.serving = { knowledge, answerer: createAnswerer(knowledge.entries, config) };
   };
+  const unanswered = createFileUnansweredLog({
+    dataDir: config.dataDir,
+    zone: config.timezone,
+    analyse: createQuestionAnalyser(createTokenizer(config.vocabulary)),
+    logger,
+  });
   const scheduler = createScheduler({
     config,
     groups: scheduledGroups(groups, config, logger, now, print),
@@ -84,6 +93,7 @@ export function createApp({ config, logger, groups = [], now = () => Date.now(),
     sendDigestNow: async () => {
       await scheduler.sendDigestNow();
     },
+    unanswered,
   });
   let server: Server | undefined;
 
@@ -114,6 +124,7 @@ export function createApp({ config, logger, groups = [], now = () => Date.now(),
     async close() {
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
       await Promise.all([http.idle(), scheduler.stop(), store.close()]);
+      await unanswered.close();
     },
   };
 }

@@ -37,10 +37,18 @@ export type HandledAs = 'help' | 'events' | 'digest' | 'digest-send' | 'refused'
 /** Something the transport must do besides replying. */
 export type BotAction = 'send-digest';
 
+export interface HandledMessage {
+  reply: BotReply;
+  handledAs: HandledAs;
+  action?: BotAction;
+  /** The question put to the engine (after the @mention and filler), for the unanswered log. */
+  question?: string;
+}
+
 const TEXT_TYPES = new Set(['text', 'richText', 'audio']);
 
 /** Decides the reply to one message. Pure apart from the engine it is given: no I/O. */
-export function handleMessage(message: ChatMessage, context: BotContext): { reply: BotReply; handledAs: HandledAs; action?: BotAction } {
+export function handleMessage(message: ChatMessage, context: BotContext): HandledMessage {
   const replyContext: ReplyContext = {
     ...(message.isGroup && message.senderStaffId ? { mentionStaffId: message.senderStaffId } : {}),
     askAt: whereToAsk(message.text),
@@ -84,7 +92,7 @@ export function handleMessage(message: ChatMessage, context: BotContext): { repl
       const question =
         command.type === 'latest-release' ? `${command.project} 最新版本` : command.type === 'release' ? `${command.project} ${command.version}` : command.text;
       const result = context.answerer.ask(question, context.now);
-      return { handledAs: result.outcome, reply: composeAnswerReply(result, replyContext) };
+      return { handledAs: result.outcome, reply: composeAnswerReply(result, replyContext), question };
     }
   }
 }

@@ -11,6 +11,7 @@ import { isAllowedSessionWebhook } from '../dingtalk/is-allowed-session-webhook.
 import { sendSessionReply, SessionReplyError } from '../dingtalk/send-session-reply.js';
 import { DINGTALK_MAX_BODY_BYTES } from '../dingtalk/limits.js';
 import type { MessageDeduper } from '../state/create-message-deduper.js';
+import type { UnansweredLog } from '../state/unanswered-log.js';
 
 /** What the bot serves at a moment: the knowledge and the engine built from it. */
 export interface Serving {
@@ -39,6 +40,8 @@ export interface HttpDeps {
   admins: readonly string[];
   /** Posts this week's digest to the digest groups now (the `周报 发送` command); at most once a week. */
   sendDigestNow?: () => Promise<void>;
+  /** Where questions the bot abstained on or only suggested for are counted. */
+  unanswered?: Pick<UnansweredLog, 'record'>;
 }
 
 export interface HttpApp {
@@ -92,7 +95,7 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
     next();
   };
 
-  const receive: RequestHandler = (req, res) => {
+  const receive: RequestHandler = async (req, res) => {
     let message: IncomingMessage;
     try {
       message = parseCallback(req.body);
@@ -117,22 +120,25 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
       res.json({});
       return;
     }
-    const { reply, handledAs, action } = handleMessage(
-      {
-        text: message.text,
-        msgtype: message.msgtype,
-        isGroup: message.conversationType === 'group',
-        isAdmin: message.isAdmin,
-        ...(message.senderStaffId ? { senderStaffId: message.senderStaffId } : {}),
-      },
-      {
-        answerer: serving.answerer,
-        entries: serving.knowledge.entries,
-        now: new Date(deps.now()),
-        maxReplyBytes: DINGTALK_MAX_BODY_BYTES,
-        digest: deps.digest,
-        admins: deps.admins,
-      },
+    // Promise.resolve: works the same whether handleMessage answers at once or asynchronously.
+    const { reply, handledAs, action, question } = await Promise.resolve(
+      handleMessage(
+        {
+          text: message.text,
+          msgtype: message.msgtype,
+          isGroup: message.conversationType === 'group',
+          isAdmin: message.isAdmin,
+          ...(message.senderStaffId ? { senderStaffId: message.senderStaffId } : {}),
+        },
+        {
+          answerer: serving.answerer,
+          entries: serving.knowledge.entries,
+          now: new Date(deps.now()),
+          maxReplyBytes: DINGTALK_MAX_BODY_BYTES,
+          digest: deps.digest,
+          admins: deps.admins,
+        },
+      ),
     );
     if (action === 'send-digest' && deps.sendDigestNow) {
       const sending = deps
@@ -144,6 +150,16 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
     // Acknowledge first: a slow acknowledgement makes DingTalk deliver the message again.
     res.json(handledAs === 'unsupported' ? { message: UNSUPPORTED_NOTE } : {});
     log.info({ msgId: message.msgId, conversation: message.conversationType, handledAs }, 'message handled');
+
+    if (question !== undefined && (handledAs === 'abstain' || handledAs === 'suggest') && deps.unanswered) {
+      // Only the chat's name is kept with the question: never who asked. A 1:1 chat is named by its kind.
+      const where = message.conversationType === 'group' ? (message.conversationTitle ?? '群聊') : '私聊';
+      const recording = deps.unanswered
+        .record({ text: question, chat: where, at: deps.now() })
+        .catch((err: unknown) => log.error({ err: err instanceof Error ? err.message : String(err) }, 'unanswered question not recorded'))
+        .finally(() => inFlight.delete(recording));
+      inFlight.add(recording);
+    }
 
     if (!isAllowedSessionWebhook(message.sessionWebhook, message.sessionWebhookExpiredTime, deps.dingtalk.sessionHosts, deps.now())) {
       log.warn({ msgId: message.msgId }, 'no reply sent: the session webhook is missing, expired or not on the allow-list');

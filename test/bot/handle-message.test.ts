@@ -10,11 +10,11 @@ beforeAll(async () => {
 
 /** Transcript harness: say something in a group as user0042 and read the bot's reply. */
 function say(text: string, options: Partial<ChatMessage> = {}) {
-  const { reply, handledAs, action } = handleMessage(
+  const { reply, handledAs, action, question } = handleMessage(
     { text, msgtype: 'text', isGroup: true, senderStaffId: 'user0042', ...options },
     { answerer: fixture.answerer, entries: fixture.entries, now: FIXTURE_NOW, maxReplyBytes: 20_000, digest: DIGEST, admins: ['admin007'] },
   );
-  return { ...reply, handledAs, action };
+  return { ...reply, handledAs, action, question };
 }
 
 describe('group behaviour', () => {
@@ -82,6 +82,12 @@ describe('group behaviour', () => {
     expect(say('周报 发送').action).toBeUndefined();
     expect(say('周报 发送', { senderStaffId: 'admin007' })).toMatchObject({ handledAs: 'digest-send', action: 'send-digest' });
     expect(say('周报 发送', { isAdmin: true })).toMatchObject({ handledAs: 'digest-send', action: 'send-digest' });
+  });
+
+  it('hands the transport the question it asked the engine, for the unanswered log', () => {
+    expect(say('@小助手 请问 SOFARPC 支持 Kotlin 协程吗')).toMatchObject({ handledAs: 'abstain', question: 'SOFARPC 支持 Kotlin 协程吗' });
+    expect(say('jraft 支持 multi raft 吗')).toMatchObject({ handledAs: 'answer', question: 'jraft 支持 multi raft 吗' });
+    expect(say('帮助').question).toBeUndefined();
   });
 
   it('tells what it understands when the message is not text', () => {
