@@ -1,10 +1,12 @@
 import type { Server } from 'node:http';
 import axios from 'axios';
 import type { Config } from './config/load-config.js';
+import type { PostKind } from './config/config-schema.js';
 import type { Logger } from './logger.js';
 import type { KnowledgeLoad } from './knowledge/load-knowledge.js';
 import { createKnowledgeStore } from './knowledge/create-knowledge-store.js';
 import { formatProblem } from './knowledge/entry.js';
+import { summarizeKnowledge } from './knowledge/summarize-knowledge.js';
 import { createAnswerer } from './search/create-answerer.js';
 import { createTokenizer } from './search/create-tokenizer.js';
 import { createQuestionAnalyser } from './search/create-question-analyser.js';
@@ -14,6 +16,7 @@ import { createPostStore } from './state/create-post-store.js';
 import { createFileRateLedger } from './state/create-file-rate-ledger.js';
 import { createFileUnansweredLog } from './state/create-file-unanswered-log.js';
 import { createScheduler, type Scheduler, type ScheduledGroup } from './schedule/create-scheduler.js';
+import { createKnowledgeAlerts } from './schedule/create-knowledge-alerts.js';
 import { createRobotClient } from './dingtalk/create-robot-client.js';
 import { createDryRunClient } from './dingtalk/create-dry-run-client.js';
 
@@ -35,7 +38,7 @@ export interface App {
 /** A configured group with the credentials main.ts read from the environment variables it names. */
 export interface GroupCredentials {
   name: string;
-  posts: readonly ('digest' | 'reminders')[];
+  posts: readonly PostKind[];
   accessToken?: string | undefined;
   secret?: string | undefined;
 }
@@ -48,15 +51,25 @@ export interface AppDeps {
   now?: () => number;
   /** Where dry-run posts are printed; default standard output. */
   print?: (text: string) => void;
+  /** At most one knowledge-error notice to the admin groups per this long; default five minutes. */
+  alertIntervalMs?: number;
 }
 
 /** Builds the bot from its configuration; nothing here reads the environment or exits. */
-export function createApp({ config, logger, groups = [], now = () => Date.now(), print }: AppDeps): App {
+export function createApp({ config, logger, groups = [], now = () => Date.now(), print, alertIntervalMs }: AppDeps): App {
   const current: { serving?: Serving } = {};
   const store = createKnowledgeStore({ dirs: config.knowledge.dirs, zone: config.timezone, maxFileBytes: config.knowledge.maxFileBytes, logger });
+  const posting = scheduledGroups(groups, config, logger, now, print);
+  const alerts = createKnowledgeAlerts({
+    groups: posting.filter((g) => g.posts.includes('admin')),
+    logger,
+    now,
+    ...(alertIntervalMs === undefined ? {} : { intervalMs: alertIntervalMs }),
+  });
   // The engine is rebuilt for each new knowledge and swapped in whole: a question sees the old or the new.
   const serve = (knowledge: KnowledgeLoad) => {
     current.serving = { knowledge, answerer: createAnswerer(knowledge.entries, config) };
+    alerts.report(summarizeKnowledge(knowledge).errors);
   };
   const unanswered = createFileUnansweredLog({
     dataDir: config.dataDir,
@@ -66,7 +79,7 @@ export function createApp({ config, logger, groups = [], now = () => Date.now(),
   });
   const scheduler = createScheduler({
     config,
-    groups: scheduledGroups(groups, config, logger, now, print),
+    groups: posting,
     entries: () => current.serving?.knowledge.entries,
     store: createPostStore(config.dataDir),
     now,
@@ -124,7 +137,7 @@ export function createApp({ config, logger, groups = [], now = () => Date.now(),
     async close() {
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
       await Promise.all([http.idle(), scheduler.stop(), store.close()]);
-      await unanswered.close();
+      await Promise.all([alerts.close(), unanswered.close()]);
     },
   };
 }

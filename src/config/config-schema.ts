@@ -8,6 +8,10 @@ const HOST_PORT = /^(?:[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?|\[[0-9a-f:.]+\])(?::\d{1
 
 const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
 
+/** What a group can be sent: the weekly digest, event reminders, admin notices (knowledge errors). */
+export const POST_KINDS = ['digest', 'reminders', 'admin'] as const;
+export type PostKind = (typeof POST_KINDS)[number];
+
 const offset = z.string().refine((s) => parseOffset(s) !== undefined, {
   message: 'expected an offset such as 1d, 2h or 15m',
 });
@@ -53,7 +57,7 @@ export const configSchema = z
             name: z.string().trim().min(1),
             tokenEnv: z.string().regex(ENV_NAME, 'expected an environment variable name such as DINGTALK_COMMUNITY_TOKEN'),
             secretEnv: z.string().regex(ENV_NAME, 'expected an environment variable name').optional(),
-            posts: z.array(z.enum(['digest', 'reminders'])).min(1),
+            posts: z.array(z.enum(POST_KINDS)).min(1),
           })
           .strict(),
       )

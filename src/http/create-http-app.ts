@@ -2,7 +2,7 @@ import express, { type ErrorRequestHandler, type Express, type RequestHandler } 
 import type { AxiosInstance } from 'axios';
 import type { Logger } from '../logger.js';
 import type { KnowledgeLoad } from '../knowledge/load-knowledge.js';
-import { ENTRY_KINDS, formatProblem, type EntryKind } from '../knowledge/entry.js';
+import { summarizeKnowledge } from '../knowledge/summarize-knowledge.js';
 import type { Answerer } from '../search/answer-types.js';
 import { handleMessage } from '../bot/handle-message.js';
 import { verifyCallback } from '../dingtalk/verify-callback.js';
@@ -70,15 +70,8 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
       res.status(503).json({ status: 'loading' });
       return;
     }
-    const { knowledge } = serving;
-    const entries = Object.fromEntries(ENTRY_KINDS.map((k) => [k, 0])) as Record<EntryKind, number>;
-    for (const entry of knowledge.entries) entries[entry.kind]++;
-    res.json({
-      status: 'ready',
-      files: knowledge.files.length,
-      entries,
-      errors: knowledge.problems.filter((p) => p.severity === 'error').map(formatProblem),
-    });
+    const { files, entries, errors } = summarizeKnowledge(serving.knowledge);
+    res.json({ status: 'ready', files, entries, errors });
   });
 
   // The signature covers headers only, so it is checked before a byte of the body is read.

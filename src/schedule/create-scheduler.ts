@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import cron, { type ScheduledTask } from 'node-cron';
 import { DateTime } from 'luxon';
 import type { Config } from '../config/load-config.js';
+import type { PostKind } from '../config/config-schema.js';
 import type { Entry } from '../knowledge/entry.js';
 import type { Logger } from '../logger.js';
 import type { RobotClient, RobotTarget } from '../dingtalk/robot-client.js';
@@ -14,7 +15,7 @@ import { planReminders } from './plan-reminders.js';
 /** A group the scheduler posts to, with the client that reaches it (a robot, or the dry run). */
 export interface ScheduledGroup {
   name: string;
-  posts: readonly ('digest' | 'reminders')[];
+  posts: readonly PostKind[];
   client: RobotClient;
   target: RobotTarget;
 }

@@ -86,6 +86,13 @@ describe('loadConfig', () => {
     );
   });
 
+  it('takes an admin group, and refuses an unknown kind of post', () => {
+    const config = loadConfig({ CONFIG_DIR: configDir('groups:\n  - name: admins\n    tokenEnv: ADMINS_TOKEN\n    posts: [admin]\n') });
+    expect(config.groups).toEqual([{ name: 'admins', tokenEnv: 'ADMINS_TOKEN', posts: ['admin'] }]);
+    const problems = problemsOf(() => loadConfig({ CONFIG_DIR: configDir('groups:\n  - name: admins\n    tokenEnv: ADMINS_TOKEN\n    posts: [admins]\n') }));
+    expect(problems).toEqual([expect.stringMatching(/^groups\.0\.posts\.0: .*local\.yaml\)$/)]);
+  });
+
   it('refuses secrets written into a settings file, without echoing them', () => {
     const problems = problemsOf(() => loadConfig({ CONFIG_DIR: configDir('dingtalk:\n  appSecret: hunter2\n') }));
     expect(problems).toEqual([expect.stringMatching(/local\.yaml: dingtalk\.appSecret: secrets are read from the environment only$/)]);
