@@ -82,6 +82,7 @@ export function createApp({ config, logger, groups = [], now = () => Date.now(),
     groups: posting,
     entries: () => current.serving?.knowledge.entries,
     store: createPostStore(config.dataDir),
+    unanswered,
     now,
     logger,
   });
