@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import axios from 'axios';
+import { DateTime } from 'luxon';
 import type { Config } from './config/load-config.js';
 import type { PostKind } from './config/config-schema.js';
 import type { Logger } from './logger.js';
@@ -11,10 +12,12 @@ import { createAnswerer } from './search/create-answerer.js';
 import { createTokenizer } from './search/create-tokenizer.js';
 import { createQuestionAnalyser } from './search/create-question-analyser.js';
 import { createHttpApp, type HttpApp, type Serving } from './http/create-http-app.js';
+import type { AdminAction, AdminOperations, AdminReport } from './bot/admin-report.js';
 import { createMessageDeduper } from './state/create-message-deduper.js';
-import { createPostStore } from './state/create-post-store.js';
+import { createPostStore, type PostStore } from './state/create-post-store.js';
 import { createFileRateLedger } from './state/create-file-rate-ledger.js';
 import { createFileUnansweredLog } from './state/create-file-unanswered-log.js';
+import type { UnansweredLog } from './state/unanswered-log.js';
 import { createScheduler, type Scheduler, type ScheduledGroup } from './schedule/create-scheduler.js';
 import { createKnowledgeAlerts } from './schedule/create-knowledge-alerts.js';
 import { createRobotClient } from './dingtalk/create-robot-client.js';
@@ -77,15 +80,23 @@ export function createApp({ config, logger, groups = [], now = () => Date.now(),
     analyse: createQuestionAnalyser(createTokenizer(config.vocabulary)),
     logger,
   });
+  const postStore = createPostStore(config.dataDir);
   const scheduler = createScheduler({
     config,
     groups: posting,
     entries: () => current.serving?.knowledge.entries,
-    store: createPostStore(config.dataDir),
+    store: postStore,
     unanswered,
     now,
     logger,
   });
+  const reload = async (): Promise<Serving> => {
+    const started = performance.now();
+    const knowledge = await store.reload();
+    serve(knowledge);
+    logger.info({ entries: knowledge.entries.length, ms: Math.round(performance.now() - started) }, 'knowledge reloaded on request');
+    return current.serving as Serving;
+  };
   const windowMs = config.dingtalk.signatureWindowSeconds * 1000;
   const http = createHttpApp({
     serving: () => current.serving,
@@ -108,6 +119,7 @@ export function createApp({ config, logger, groups = [], now = () => Date.now(),
       await scheduler.sendDigestNow();
     },
     unanswered,
+    admin: adminOperations({ config, logger, current, reload, postStore, unanswered }),
   });
   let server: Server | undefined;
 
@@ -140,6 +152,64 @@ export function createApp({ config, logger, groups = [], now = () => Date.now(),
       await Promise.all([http.idle(), scheduler.stop(), store.close()]);
       await Promise.all([alerts.close(), unanswered.close()]);
     },
+  };
+}
+
+/** The admins' chat commands against the live bot; every failure becomes a report, never a rejection. */
+function adminOperations(deps: {
+  config: Readonly<Config>;
+  logger: Logger;
+  current: { serving?: Serving };
+  reload: () => Promise<Serving>;
+  postStore: PostStore;
+  unanswered: UnansweredLog;
+}): AdminOperations {
+  const zone = deps.config.timezone;
+  const run = async (action: AdminAction): Promise<AdminReport> => {
+    switch (action) {
+      case 'reload': {
+        const started = performance.now();
+        const { knowledge } = await deps.reload();
+        return { action, knowledge: summarizeKnowledge(knowledge), ms: performance.now() - started };
+      }
+      case 'status': {
+        const serving = deps.current.serving;
+        const posts = await deps.postStore.load().then(
+          (state) => ({
+            recent: Object.entries(state.log)
+              .sort((a, b) => b[1].recordedAt.localeCompare(a[1].recordedAt))
+              .slice(0, 5)
+              .map(([key, record]) => ({
+                // Records from before kind and group were kept show their key instead.
+                kind: record.kind ?? key,
+                group: record.group ?? '?',
+                outcome: record.outcome,
+                when: DateTime.fromISO(record.at, { zone }).toFormat('yyyy-MM-dd HH:mm'),
+              })),
+            outbox: state.outbox.length,
+          }),
+          (err: unknown) => ({ error: err instanceof Error ? err.message : String(err) }),
+        );
+        const unanswered = (await deps.unanswered.groups()).length;
+        return { action, ...(serving ? { knowledge: summarizeKnowledge(serving.knowledge) } : {}), posts, unanswered };
+      }
+      case 'unanswered': {
+        const groups = await deps.unanswered.groups();
+        return {
+          action,
+          total: groups.length,
+          groups: groups.slice(0, 10).map((g) => ({ question: g.question, count: g.count, variants: g.variants.length, lastSeen: DateTime.fromISO(g.lastSeen, { zone }).toISODate() ?? g.lastSeen.slice(0, 10) })),
+        };
+      }
+    }
+  };
+  return {
+    run: (action) =>
+      run(action).catch((err: unknown) => {
+        const reason = err instanceof Error ? err.message : String(err);
+        deps.logger.error({ action, err: reason }, 'admin command failed');
+        return { action: 'failed', failed: action, reason };
+      }),
   };
 }
 

@@ -5,6 +5,7 @@ import type { Answerer } from '../search/answer-types.js';
 import { composeAnswerReply, composeTextReply, HELP_TEXT, type BotReply, type ReplyContext } from './compose-reply.js';
 import { parseCommand } from './parse-command.js';
 import { composeDigest } from '../schedule/compose-digest.js';
+import type { AdminAction } from './admin-report.js';
 
 /** A member's message, as the platform-free core sees it. */
 export interface ChatMessage {
@@ -32,10 +33,25 @@ export interface BotContext {
 }
 
 /** What happened, for logs and metrics. */
-export type HandledAs = 'help' | 'events' | 'digest' | 'digest-send' | 'refused' | 'unsupported' | 'answer' | 'suggest' | 'abstain';
+export type HandledAs =
+  | 'help'
+  | 'events'
+  | 'digest'
+  | 'digest-send'
+  | 'admin-reload'
+  | 'admin-status'
+  | 'admin-unanswered'
+  | 'refused'
+  | 'unsupported'
+  | 'answer'
+  | 'suggest'
+  | 'abstain';
 
-/** Something the transport must do besides replying. */
-export type BotAction = 'send-digest';
+/**
+ * Something the transport must do: `send-digest` besides replying; an admin action instead of the
+ * reply (composeAdminReply words its report), since only the running bot knows the answer.
+ */
+export type BotAction = 'send-digest' | AdminAction;
 
 export interface HandledMessage {
   reply: BotReply;
@@ -47,13 +63,22 @@ export interface HandledMessage {
 
 const TEXT_TYPES = new Set(['text', 'richText', 'audio']);
 
-/** Decides the reply to one message. Pure apart from the engine it is given: no I/O. */
-export function handleMessage(message: ChatMessage, context: BotContext): HandledMessage {
-  const replyContext: ReplyContext = {
+// Shown when an admin command reaches a bot that cannot run it (the command line, a test rig).
+const ADMIN_UNAVAILABLE = '这个管理命令需要在运行中的机器人里使用。';
+
+/** How a reply to the message is addressed and bounded; the transport uses it for admin replies too. */
+export function replyContextFor(message: ChatMessage, maxReplyBytes: number): ReplyContext {
+  return {
     ...(message.isGroup && message.senderStaffId ? { mentionStaffId: message.senderStaffId } : {}),
     askAt: whereToAsk(message.text),
-    maxBytes: context.maxReplyBytes,
+    maxBytes: maxReplyBytes,
   };
+}
+
+/** Decides the reply to one message. Pure apart from the engine it is given: no I/O. */
+export function handleMessage(message: ChatMessage, context: BotContext): HandledMessage {
+  const replyContext = replyContextFor(message, context.maxReplyBytes);
+  const isAdmin = message.isAdmin === true || (message.senderStaffId !== undefined && context.admins.includes(message.senderStaffId));
   if (!TEXT_TYPES.has(message.msgtype)) {
     return { handledAs: 'unsupported', reply: composeTextReply('只支持文字消息', `我目前只能读懂文字消息。${HELP_TEXT}`, replyContext) };
   }
@@ -76,7 +101,6 @@ export function handleMessage(message: ChatMessage, context: BotContext): Handle
       return { handledAs: 'digest', reply: composeTextReply(digest.title, digest.markdown, replyContext) };
     }
     case 'digest-send': {
-      const isAdmin = message.isAdmin === true || (message.senderStaffId !== undefined && context.admins.includes(message.senderStaffId));
       if (!isAdmin) {
         return { handledAs: 'refused', reply: composeTextReply('需要管理员权限', '抱歉，只有管理员可以发送周报。发送“周报”可以预览本周周报。', replyContext) };
       }
@@ -85,6 +109,14 @@ export function handleMessage(message: ChatMessage, context: BotContext): Handle
         action: 'send-digest',
         reply: composeTextReply('周报发送', '好的，本周周报马上发送到配置的群；同一周重复发送不会重复发出。', replyContext),
       };
+    }
+    case 'reload':
+    case 'status':
+    case 'unanswered': {
+      if (!isAdmin) {
+        return { handledAs: 'refused', reply: composeTextReply('需要管理员权限', '抱歉，这个命令只有管理员可以使用。发送“帮助”看看我能做什么。', replyContext) };
+      }
+      return { handledAs: `admin-${command.type}`, action: command.type, reply: composeTextReply('管理命令', ADMIN_UNAVAILABLE, replyContext) };
     }
     case 'latest-release':
     case 'release':

@@ -4,7 +4,10 @@ import type { Logger } from '../logger.js';
 import type { KnowledgeLoad } from '../knowledge/load-knowledge.js';
 import { summarizeKnowledge } from '../knowledge/summarize-knowledge.js';
 import type { Answerer } from '../search/answer-types.js';
-import { handleMessage } from '../bot/handle-message.js';
+import { handleMessage, replyContextFor, type BotAction, type ChatMessage } from '../bot/handle-message.js';
+import type { AdminAction, AdminOperations } from '../bot/admin-report.js';
+import { composeAdminReply } from '../bot/compose-admin-reply.js';
+import type { BotReply } from '../bot/compose-reply.js';
 import { verifyCallback } from '../dingtalk/verify-callback.js';
 import { parseCallback, CallbackPayloadError, type IncomingMessage } from '../dingtalk/parse-callback.js';
 import { isAllowedSessionWebhook } from '../dingtalk/is-allowed-session-webhook.js';
@@ -42,6 +45,8 @@ export interface HttpDeps {
   sendDigestNow?: () => Promise<void>;
   /** Where questions the bot abstained on or only suggested for are counted. */
   unanswered?: Pick<UnansweredLog, 'record'>;
+  /** Runs the admins' `重新加载`, `状态` and `待回答`; without it they reply that they are unavailable. */
+  admin?: AdminOperations;
 }
 
 export interface HttpApp {
@@ -51,6 +56,8 @@ export interface HttpApp {
 }
 
 const BODY_LIMIT = '64kb';
+const ADMIN_ACTIONS: ReadonlySet<BotAction> = new Set<AdminAction>(['reload', 'status', 'unanswered']);
+const isAdminAction = (action: BotAction | undefined): action is AdminAction => action !== undefined && ADMIN_ACTIONS.has(action);
 const UNSUPPORTED_NOTE = '我目前只能读懂文字消息：@我 并用文字提问，发送“帮助”查看用法。';
 
 /** The Express layer: routes, body limits and status codes; the work is done by the injected parts. */
@@ -113,25 +120,23 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
       res.json({});
       return;
     }
+    const chat: ChatMessage = {
+      text: message.text,
+      msgtype: message.msgtype,
+      isGroup: message.conversationType === 'group',
+      isAdmin: message.isAdmin,
+      ...(message.senderStaffId ? { senderStaffId: message.senderStaffId } : {}),
+    };
     // Promise.resolve: works the same whether handleMessage answers at once or asynchronously.
     const { reply, handledAs, action, question } = await Promise.resolve(
-      handleMessage(
-        {
-          text: message.text,
-          msgtype: message.msgtype,
-          isGroup: message.conversationType === 'group',
-          isAdmin: message.isAdmin,
-          ...(message.senderStaffId ? { senderStaffId: message.senderStaffId } : {}),
-        },
-        {
-          answerer: serving.answerer,
-          entries: serving.knowledge.entries,
-          now: new Date(deps.now()),
-          maxReplyBytes: DINGTALK_MAX_BODY_BYTES,
-          digest: deps.digest,
-          admins: deps.admins,
-        },
-      ),
+      handleMessage(chat, {
+        answerer: serving.answerer,
+        entries: serving.knowledge.entries,
+        now: new Date(deps.now()),
+        maxReplyBytes: DINGTALK_MAX_BODY_BYTES,
+        digest: deps.digest,
+        admins: deps.admins,
+      }),
     );
     if (action === 'send-digest' && deps.sendDigestNow) {
       const sending = deps
@@ -153,13 +158,24 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
         .finally(() => inFlight.delete(recording));
       inFlight.add(recording);
     }
+    // An admin command runs even when its reply cannot be delivered: a reload is still wanted.
+    const admin = deps.admin;
+    const answer: Promise<BotReply> =
+      isAdminAction(action) && admin
+        ? admin
+            .run(action)
+            .catch((err: unknown) => ({ action: 'failed' as const, failed: action, reason: err instanceof Error ? err.message : String(err) }))
+            .then((report) => composeAdminReply(report, replyContextFor(chat, DINGTALK_MAX_BODY_BYTES)))
+        : Promise.resolve(reply);
 
     if (!isAllowedSessionWebhook(message.sessionWebhook, message.sessionWebhookExpiredTime, deps.dingtalk.sessionHosts, deps.now())) {
       log.warn({ msgId: message.msgId }, 'no reply sent: the session webhook is missing, expired or not on the allow-list');
+      const running = answer.then(() => undefined).finally(() => inFlight.delete(running));
+      inFlight.add(running);
       return;
     }
     const webhook = message.sessionWebhook;
-    const sending = postReply(webhook, reply, message.msgId).finally(() => inFlight.delete(sending));
+    const sending = answer.then((text) => postReply(webhook, text, message.msgId)).finally(() => inFlight.delete(sending));
     inFlight.add(sending);
   };
 

@@ -84,6 +84,24 @@ describe('group behaviour', () => {
     expect(say('周报 发送', { isAdmin: true })).toMatchObject({ handledAs: 'digest-send', action: 'send-digest' });
   });
 
+  it('runs 重新加载, 状态 and 待回答 for admins only, and refuses everyone else politely', () => {
+    for (const [text, action] of [
+      ['重新加载', 'reload'],
+      ['reload', 'reload'],
+      ['状态', 'status'],
+      ['status', 'status'],
+      ['待回答', 'unanswered'],
+      ['unanswered', 'unanswered'],
+    ] as const) {
+      const refused = say(text);
+      expect(refused).toMatchObject({ handledAs: 'refused', title: '需要管理员权限' });
+      expect(refused.markdown).toContain('只有管理员可以使用');
+      expect(refused.action).toBeUndefined();
+      expect(say(text, { senderStaffId: 'admin007' })).toMatchObject({ handledAs: `admin-${action}`, action });
+      expect(say(text, { isAdmin: true })).toMatchObject({ handledAs: `admin-${action}`, action });
+    }
+  });
+
   it('hands the transport the question it asked the engine, for the unanswered log', () => {
     expect(say('@小助手 请问 SOFARPC 支持 Kotlin 协程吗')).toMatchObject({ handledAs: 'abstain', question: 'SOFARPC 支持 Kotlin 协程吗' });
     expect(say('jraft 支持 multi raft 吗')).toMatchObject({ handledAs: 'answer', question: 'jraft 支持 multi raft 吗' });
