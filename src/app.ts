@@ -1,16 +1,26 @@
 import type { Server } from 'node:http';
 import axios from 'axios';
+import { DateTime } from 'luxon';
 import type { Config } from './config/load-config.js';
+import type { PostKind } from './config/config-schema.js';
 import type { Logger } from './logger.js';
 import type { KnowledgeLoad } from './knowledge/load-knowledge.js';
 import { createKnowledgeStore } from './knowledge/create-knowledge-store.js';
 import { ENTRY_KINDS, formatProblem } from './knowledge/entry.js';
+import { summarizeKnowledge } from './knowledge/summarize-knowledge.js';
 import { createAnswerWorker } from './search/create-answer-worker.js';
+import { createTokenizer } from './search/create-tokenizer.js';
+import { createQuestionAnalyser } from './search/create-question-analyser.js';
 import { createHttpApp, type HttpApp, type Serving } from './http/create-http-app.js';
+import type { AdminAction, AdminOperations, AdminReport } from './bot/admin-report.js';
 import { createFileStateStore } from './state/create-file-state-store.js';
 import { createRedisStateStore } from './state/create-redis-state-store.js';
 import type { StateStore } from './state/state-store.js';
+import type { PostStore } from './state/create-post-store.js';
+import { createFileUnansweredLog } from './state/create-file-unanswered-log.js';
+import type { UnansweredLog } from './state/unanswered-log.js';
 import { createScheduler, type Scheduler, type ScheduledGroup } from './schedule/create-scheduler.js';
+import { createKnowledgeAlerts } from './schedule/create-knowledge-alerts.js';
 import { createRobotClient } from './dingtalk/create-robot-client.js';
 import { createDryRunClient } from './dingtalk/create-dry-run-client.js';
 import type { RobotClient } from './dingtalk/robot-client.js';
@@ -41,7 +51,7 @@ export interface App {
 /** A configured group with the credentials main.ts read from the environment variables it names. */
 export interface GroupCredentials {
   name: string;
-  posts: readonly ('digest' | 'reminders')[];
+  posts: readonly PostKind[];
   accessToken?: string | undefined;
   secret?: string | undefined;
 }
@@ -54,27 +64,18 @@ export interface AppDeps {
   now?: () => number;
   /** Where dry-run posts are printed; default standard output. */
   print?: (text: string) => void;
+  /** At most one knowledge-error notice to the admin groups per this long; default five minutes. */
+  alertIntervalMs?: number;
 }
 
 /** Builds the bot from its configuration; nothing here reads the environment or exits. */
-export function createApp({ config, logger, groups = [], now = () => Date.now(), print }: AppDeps): App {
+export function createApp({ config, logger, groups = [], now = () => Date.now(), print, alertIntervalMs }: AppDeps): App {
   const current: { serving?: Serving } = {};
   const windowMs = config.dingtalk.signatureWindowSeconds * 1000;
   const state = createStateStore(config, logger, windowMs);
   const metrics = config.metrics.enabled ? createMetrics() : undefined;
   const store = createKnowledgeStore({ dirs: config.knowledge.dirs, zone: config.timezone, maxFileBytes: config.knowledge.maxFileBytes, logger });
   const answerer = createAnswerWorker({ config, logger });
-  // The engine is rebuilt for each new knowledge in its worker, and the knowledge swapped in once
-  // it answers from it: a question sees the old or the new. A failed build keeps the old.
-  const serve = async (knowledge: KnowledgeLoad): Promise<{ ms: number }> => {
-    const built = await answerer.build(knowledge.entries);
-    current.serving = { knowledge, answerer };
-    if (metrics) {
-      for (const kind of ENTRY_KINDS) metrics.knowledgeEntries.set({ kind }, knowledge.entries.filter((e) => e.kind === kind).length);
-      metrics.knowledgeErrors.set(knowledge.problems.filter((p) => p.severity === 'error').length);
-    }
-    return built;
-  };
   const robot = createRobotClient({
     apiBase: config.dingtalk.apiBase,
     logger,
@@ -85,16 +86,51 @@ export function createApp({ config, logger, groups = [], now = () => Date.now(),
     ...(metrics ? { metrics } : {}),
   });
   const dryRun = createDryRunClient(print ? { print, now } : { now });
+  const posting = scheduledGroups(groups, logger, robot, dryRun);
+  const alerts = createKnowledgeAlerts({
+    groups: posting.filter((g) => g.posts.includes('admin')),
+    logger,
+    now,
+    ...(alertIntervalMs === undefined ? {} : { intervalMs: alertIntervalMs }),
+  });
+  // The engine is rebuilt for each new knowledge in its worker, and the knowledge swapped in once
+  // it answers from it: a question sees the old or the new. A failed build keeps the old.
+  const serve = async (knowledge: KnowledgeLoad): Promise<{ ms: number }> => {
+    const built = await answerer.build(knowledge.entries);
+    current.serving = { knowledge, answerer };
+    const { errors } = summarizeKnowledge(knowledge);
+    alerts.report(errors);
+    if (metrics) {
+      for (const kind of ENTRY_KINDS) metrics.knowledgeEntries.set({ kind }, knowledge.entries.filter((e) => e.kind === kind).length);
+      metrics.knowledgeErrors.set(errors.length);
+    }
+    return built;
+  };
+  const unanswered = createFileUnansweredLog({
+    dataDir: config.dataDir,
+    zone: config.timezone,
+    analyse: createQuestionAnalyser(createTokenizer(config.vocabulary)),
+    logger,
+  });
+  const postStore = state.posts;
   const scheduler = createScheduler({
     config,
-    groups: scheduledGroups(groups, logger, robot, dryRun),
+    groups: posting,
     entries: () => current.serving?.knowledge.entries,
-    store: state.posts,
+    store: postStore,
     lock: state.lock,
+    unanswered,
     now,
     logger,
     ...(metrics ? { metrics } : {}),
   });
+  const reload = async (): Promise<Serving> => {
+    const started = performance.now();
+    const knowledge = await store.reload();
+    await serve(knowledge);
+    logger.info({ entries: knowledge.entries.length, ms: Math.round(performance.now() - started) }, 'knowledge reloaded on request');
+    return current.serving as Serving;
+  };
   const http = createHttpApp({
     serving: () => current.serving,
     dingtalk: {
@@ -116,6 +152,8 @@ export function createApp({ config, logger, groups = [], now = () => Date.now(),
     },
     ...(metrics ? { metrics } : {}),
     metricsToken: config.metrics.token,
+    unanswered,
+    admin: adminOperations({ config, logger, current, reload, postStore, unanswered }),
   });
   let server: Server | undefined;
 
@@ -160,10 +198,69 @@ export function createApp({ config, logger, groups = [], now = () => Date.now(),
         // cut, as it would be by a restart: a callback is not acknowledged, so nothing is lost here.
         server.closeAllConnections();
       });
+      await Promise.all([alerts.close(), unanswered.close()]);
       // Replies are sent: nothing needs an answer any more.
       await Promise.all([answerer.close(), state.close()]);
       robot.close();
     },
+  };
+}
+
+/** The admins' chat commands against the live bot; every failure becomes a report, never a rejection. */
+function adminOperations(deps: {
+  config: Readonly<Config>;
+  logger: Logger;
+  current: { serving?: Serving };
+  reload: () => Promise<Serving>;
+  postStore: PostStore;
+  unanswered: UnansweredLog;
+}): AdminOperations {
+  const zone = deps.config.timezone;
+  const run = async (action: AdminAction): Promise<AdminReport> => {
+    switch (action) {
+      case 'reload': {
+        const started = performance.now();
+        const { knowledge } = await deps.reload();
+        return { action, knowledge: summarizeKnowledge(knowledge), ms: performance.now() - started };
+      }
+      case 'status': {
+        const serving = deps.current.serving;
+        const posts = await deps.postStore.load().then(
+          (state) => ({
+            recent: Object.entries(state.log)
+              .sort((a, b) => b[1].recordedAt.localeCompare(a[1].recordedAt))
+              .slice(0, 5)
+              .map(([key, record]) => ({
+                // Records from before kind and group were kept show their key instead.
+                kind: record.kind ?? key,
+                group: record.group ?? '?',
+                outcome: record.outcome,
+                when: DateTime.fromISO(record.at, { zone }).toFormat('yyyy-MM-dd HH:mm'),
+              })),
+            outbox: state.outbox.length,
+          }),
+          (err: unknown) => ({ error: err instanceof Error ? err.message : String(err) }),
+        );
+        const unanswered = (await deps.unanswered.groups()).length;
+        return { action, ...(serving ? { knowledge: summarizeKnowledge(serving.knowledge) } : {}), posts, unanswered };
+      }
+      case 'unanswered': {
+        const groups = await deps.unanswered.groups();
+        return {
+          action,
+          total: groups.length,
+          groups: groups.slice(0, 10).map((g) => ({ question: g.question, count: g.count, variants: g.variants.length, lastSeen: DateTime.fromISO(g.lastSeen, { zone }).toISODate() ?? g.lastSeen.slice(0, 10) })),
+        };
+      }
+    }
+  };
+  return {
+    run: (action) =>
+      run(action).catch((err: unknown) => {
+        const reason = err instanceof Error ? err.message : String(err);
+        deps.logger.error({ action, err: reason }, 'admin command failed');
+        return { action: 'failed', failed: action, reason };
+      }),
   };
 }
 

@@ -2,6 +2,8 @@ import { parseArgs } from 'node:util';
 import { DateTime } from 'luxon';
 import { pathToFileURL } from 'node:url';
 import { createInterface } from 'node:readline';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { loadConfig, ConfigError, type Config } from './config/load-config.js';
 import { loadKnowledge, type KnowledgeLoad } from './knowledge/load-knowledge.js';
 import { formatProblem, type Entry } from './knowledge/entry.js';
@@ -12,6 +14,10 @@ import { DINGTALK_MAX_BODY_BYTES } from './dingtalk/limits.js';
 import { composeDigest, type Digest } from './schedule/compose-digest.js';
 import { formatWeeklyPost } from './schedule/format-weekly-post.js';
 import { planReminders } from './schedule/plan-reminders.js';
+import { formatFaqDraft } from './knowledge/format-faq-draft.js';
+import { UNANSWERED_FILE } from './state/create-file-unanswered-log.js';
+import { readUnansweredFile, UnansweredFileError } from './state/read-unanswered-file.js';
+import { listUnanswered } from './state/list-unanswered.js';
 
 const USAGE = `usage: npm run --silent cli -- <command> [options]
 
@@ -30,6 +36,10 @@ commands:
                                    print the event reminders due in [from, to) as JSON Lines
                                    (key, event, group, at, offset, start, text); with no group
                                    configured, planned for one dry-run group named "console"
+  unanswered [--top N] [--draft DIR]
+                                   the questions the bot could not answer (DATA_DIR/unanswered.json),
+                                   similar ones grouped, most asked first; --draft writes a FAQ
+                                   stub per group into DIR (never overwriting a file) to complete
 
 --knowledge may be repeated; without it the configured folders are used (KNOWLEDGE_DIR or config).`;
 
@@ -55,6 +65,8 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, io
     to?: string | undefined;
     week?: string | undefined;
     format?: string | undefined;
+    top?: string | undefined;
+    draft?: string | undefined;
   };
   let positionals: string[];
   try {
@@ -68,6 +80,8 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, io
         to: { type: 'string' },
         week: { type: 'string' },
         format: { type: 'string' },
+        top: { type: 'string' },
+        draft: { type: 'string' },
       },
       strict: true,
       allowPositionals: command === 'ask',
@@ -136,6 +150,8 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, io
     }
     case 'digest':
       return digest(options, config, load, io);
+    case 'unanswered':
+      return unanswered(options, config, io);
     default:
       io.err(`unknown command "${command}"\n\n${USAGE}`);
       return 2;
@@ -218,6 +234,61 @@ export function toDigestRecord(digest: Digest): Record<string, unknown> {
     ...digest,
     entries: { releases: releases.map(brief), faqs: faqs.map(brief), readings: readings.map(brief), events: events.map(brief) },
   };
+}
+
+/**
+ * `unanswered`: the log the running bot keeps, read as it was last written (the bot writes it a
+ * few seconds after a question), as a table; with --draft, a FAQ stub per listed group.
+ */
+async function unanswered(options: { top?: string | undefined; draft?: string | undefined }, config: Readonly<Config>, io: Io): Promise<number> {
+  const top = options.top === undefined ? undefined : Number(options.top);
+  if (top !== undefined && (!Number.isInteger(top) || top < 1)) {
+    io.err(`--top: expected a whole number of at least 1, got "${options.top ?? ''}"`);
+    return 2;
+  }
+  if (options.draft !== undefined && options.draft.trim() === '') {
+    io.err('--draft: expected a folder');
+    return 2;
+  }
+  const file = join(config.dataDir, UNANSWERED_FILE);
+  let groups;
+  try {
+    groups = listUnanswered(await readUnansweredFile(file), top === undefined ? {} : { limit: top });
+  } catch (err) {
+    if (!(err instanceof UnansweredFileError)) throw err;
+    io.err(err.message);
+    return 1;
+  }
+  if (groups.length === 0) {
+    io.err(`no unanswered questions recorded (${file})`);
+    return 0;
+  }
+  const day = (iso: string) => DateTime.fromISO(iso, { zone: config.timezone }).toISODate() ?? iso.slice(0, 10);
+  io.out('count  variants  last seen   question');
+  for (const group of groups) {
+    io.out(`${String(group.count).padStart(5)}  ${String(group.variants.length).padStart(8)}  ${day(group.lastSeen)}  ${group.question}`);
+    for (const variant of group.variants) io.out(`${' '.repeat(29)}≈ ${variant.text} (${variant.count})`);
+  }
+  if (options.draft === undefined) return 0;
+
+  const dir = options.draft;
+  await mkdir(dir, { recursive: true });
+  let written = 0;
+  for (const group of groups) {
+    const draft = formatFaqDraft(group, config.timezone);
+    const path = join(dir, draft.name);
+    try {
+      // 'wx': an admin's file of the same name (a draft already being completed) is never replaced.
+      await writeFile(path, draft.text, { flag: 'wx' });
+      written++;
+      io.err(`wrote ${path}`);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      io.err(`kept ${path}: it exists already`);
+    }
+  }
+  io.err(`${written} drafts written to ${dir}: write each answer below its front matter, check with \`validate --knowledge ${dir}\`, then move them into the knowledge`);
+  return 0;
 }
 
 function validate(knowledge: KnowledgeLoad, io: Io): number {

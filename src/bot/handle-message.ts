@@ -5,6 +5,7 @@ import type { AnswerSource } from '../search/answer-types.js';
 import { composeAnswerReply, composeTextReply, HELP_TEXT, type BotReply, type ReplyContext } from './compose-reply.js';
 import { parseCommand } from './parse-command.js';
 import { composeDigest } from '../schedule/compose-digest.js';
+import type { AdminAction } from './admin-report.js';
 
 /** A member's message, as the platform-free core sees it. */
 export interface ChatMessage {
@@ -32,26 +33,58 @@ export interface BotContext {
 }
 
 /** What happened, for logs and metrics: every value, so the metrics can show each from zero. */
-export const HANDLED_AS = ['help', 'events', 'digest', 'digest-send', 'refused', 'unsupported', 'answer', 'suggest', 'abstain', 'failed'] as const;
+export const HANDLED_AS = [
+  'help',
+  'events',
+  'digest',
+  'digest-send',
+  'admin-reload',
+  'admin-status',
+  'admin-unanswered',
+  'refused',
+  'unsupported',
+  'answer',
+  'suggest',
+  'abstain',
+  'failed',
+] as const;
 export type HandledAs = (typeof HANDLED_AS)[number];
 
-/** Something the transport must do besides replying. */
-export type BotAction = 'send-digest';
-
-const TEXT_TYPES = new Set(['text', 'richText', 'audio']);
+/**
+ * Something the transport must do: `send-digest` besides replying; an admin action instead of the
+ * reply (composeAdminReply words its report), since only the running bot knows the answer.
+ */
+export type BotAction = 'send-digest' | AdminAction;
 
 export interface Handled {
   reply: BotReply;
   handledAs: HandledAs;
   action?: BotAction;
+  /** The question put to the engine (after the @mention and filler), for the unanswered log. */
+  question?: string;
 }
+
+const TEXT_TYPES = new Set(['text', 'richText', 'audio']);
 
 /** True for the message types the bot can read; others get a note saying what it understands. */
 export const isReadable = (msgtype: string) => TEXT_TYPES.has(msgtype);
 
+// Shown when an admin command reaches a bot that cannot run it (the command line, a test rig).
+const ADMIN_UNAVAILABLE = '这个管理命令需要在运行中的机器人里使用。';
+
+/** How a reply to the message is addressed and bounded; the transport uses it for admin replies too. */
+export function replyContextFor(message: ChatMessage, maxReplyBytes: number): ReplyContext {
+  return {
+    ...(message.isGroup && message.senderStaffId ? { mentionStaffId: message.senderStaffId } : {}),
+    askAt: whereToAsk(message.text),
+    maxBytes: maxReplyBytes,
+  };
+}
+
 /** Decides the reply to one message. Pure apart from the engine it is given: no I/O. */
 export async function handleMessage(message: ChatMessage, context: BotContext): Promise<Handled> {
   const replyContext = replyContextFor(message, context.maxReplyBytes);
+  const isAdmin = message.isAdmin === true || (message.senderStaffId !== undefined && context.admins.includes(message.senderStaffId));
   if (!isReadable(message.msgtype)) {
     return { handledAs: 'unsupported', reply: composeTextReply('只支持文字消息', `我目前只能读懂文字消息。${HELP_TEXT}`, replyContext) };
   }
@@ -74,7 +107,6 @@ export async function handleMessage(message: ChatMessage, context: BotContext): 
       return { handledAs: 'digest', reply: composeTextReply(digest.title, digest.markdown, replyContext) };
     }
     case 'digest-send': {
-      const isAdmin = message.isAdmin === true || (message.senderStaffId !== undefined && context.admins.includes(message.senderStaffId));
       if (!isAdmin) {
         return { handledAs: 'refused', reply: composeTextReply('需要管理员权限', '抱歉，只有管理员可以发送周报。发送“周报”可以预览本周周报。', replyContext) };
       }
@@ -84,13 +116,21 @@ export async function handleMessage(message: ChatMessage, context: BotContext): 
         reply: composeTextReply('周报发送', '好的，本周周报马上发送到配置的群；同一周重复发送不会重复发出。', replyContext),
       };
     }
+    case 'reload':
+    case 'status':
+    case 'unanswered': {
+      if (!isAdmin) {
+        return { handledAs: 'refused', reply: composeTextReply('需要管理员权限', '抱歉，这个命令只有管理员可以使用。发送“帮助”看看我能做什么。', replyContext) };
+      }
+      return { handledAs: `admin-${command.type}`, action: command.type, reply: composeTextReply('管理命令', ADMIN_UNAVAILABLE, replyContext) };
+    }
     case 'latest-release':
     case 'release':
     case 'question': {
       const question =
         command.type === 'latest-release' ? `${command.project} 最新版本` : command.type === 'release' ? `${command.project} ${command.version}` : command.text;
       const result = await context.answerer.ask(question, context.now);
-      return { handledAs: result.outcome, reply: composeAnswerReply(result, replyContext) };
+      return { handledAs: result.outcome, reply: composeAnswerReply(result, replyContext), question };
     }
   }
 }
@@ -101,14 +141,6 @@ export function composeFailureReply(message: ChatMessage, maxReplyBytes: number)
 }
 
 const FAILURE_TEXT = '抱歉，我这边出了点问题，没能回答。请稍后再问一次。';
-
-function replyContextFor(message: ChatMessage, maxBytes: number): ReplyContext {
-  return {
-    ...(message.isGroup && message.senderStaffId ? { mentionStaffId: message.senderStaffId } : {}),
-    askAt: whereToAsk(message.text),
-    maxBytes,
-  };
-}
 
 /** The GitHub issues of the project the message names, or the community's GitHub. */
 function whereToAsk(text: string): { label: string; url: string } {

@@ -4,6 +4,9 @@ export type Command =
   | { type: 'events' }
   | { type: 'digest' }
   | { type: 'digest-send' }
+  | { type: 'reload' }
+  | { type: 'status' }
+  | { type: 'unanswered' }
   | { type: 'latest-release'; project: string }
   | { type: 'release'; project: string; version: string }
   | { type: 'question'; text: string };
@@ -19,6 +22,10 @@ export function parseCommand(raw: string): Command {
   if (/^(?:活动|直播|近期活动|最近活动|活动预告|直播预告|events?)$/i.test(compact)) return { type: 'events' };
   if (/^(?:周报|本周周报|weekly|digest)$/i.test(compact)) return { type: 'digest' };
   if (/^(?:周报|weekly|digest)\s*(?:发送|send)$/i.test(compact)) return { type: 'digest-send' };
+  // The admins' commands (handleMessage checks who asks).
+  if (/^\/?(?:重新加载|重载|reload)$/i.test(compact)) return { type: 'reload' };
+  if (/^\/?(?:状态|status)$/i.test(compact)) return { type: 'status' };
+  if (/^\/?(?:待回答|未回答|unanswered)$/i.test(compact)) return { type: 'unanswered' };
   const latest = /^(?:最新版本|latest)\s+(\S.*)$/i.exec(compact);
   if (latest?.[1]) return { type: 'latest-release', project: latest[1].trim() };
   const release = /^(\S+)\s+(v?\d+(?:\.\d+){1,3})$/i.exec(compact);

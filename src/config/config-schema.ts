@@ -8,6 +8,13 @@ const HOST_PORT = /^(?:[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?|\[[0-9a-f:.]+\])(?::\d{1
 
 const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
 
+/** What a group can be sent: the weekly digest, event reminders, admin notices (knowledge errors, unanswered questions). */
+export const POST_KINDS = ['digest', 'reminders', 'admin'] as const;
+export type PostKind = (typeof POST_KINDS)[number];
+
+const cronExpression = (example: string) =>
+  z.string().refine((s) => validate(s), { message: `expected a cron expression such as "${example}"` });
+
 const offset = z.string().refine((s) => parseOffset(s) !== undefined, {
   message: 'expected an offset such as 1d, 2h or 15m',
 });
@@ -58,8 +65,14 @@ export const configSchema = z
     reminders: z.object({ offsets: z.array(offset) }).strict(),
     digest: z
       .object({
-        schedule: z.string().refine((s) => validate(s), { message: 'expected a cron expression such as "0 18 * * 5"' }),
+        schedule: cronExpression('0 18 * * 5'),
         eventsAheadDays: z.number().int().min(0).max(365),
+      })
+      .strict(),
+    unansweredDigest: z
+      .object({
+        schedule: cronExpression('0 10 * * 1'),
+        top: z.number().int().min(1).max(20),
       })
       .strict(),
     catchUpMinutes: z.number().int().min(0).max(7 * 24 * 60),
@@ -70,7 +83,7 @@ export const configSchema = z
             name: z.string().trim().min(1),
             tokenEnv: z.string().regex(ENV_NAME, 'expected an environment variable name such as DINGTALK_COMMUNITY_TOKEN'),
             secretEnv: z.string().regex(ENV_NAME, 'expected an environment variable name').optional(),
-            posts: z.array(z.enum(['digest', 'reminders'])).min(1),
+            posts: z.array(z.enum(POST_KINDS)).min(1),
           })
           .strict(),
       )

@@ -2,15 +2,19 @@ import express, { type ErrorRequestHandler, type Express, type RequestHandler } 
 import type { AxiosInstance } from 'axios';
 import type { Logger } from '../logger.js';
 import type { KnowledgeLoad } from '../knowledge/load-knowledge.js';
-import { ENTRY_KINDS, formatProblem, type EntryKind } from '../knowledge/entry.js';
+import { summarizeKnowledge } from '../knowledge/summarize-knowledge.js';
 import type { AnswerSource } from '../search/answer-types.js';
-import { composeFailureReply, handleMessage, isReadable, type ChatMessage, type Handled } from '../bot/handle-message.js';
+import { composeFailureReply, handleMessage, isReadable, replyContextFor, type BotAction, type ChatMessage, type Handled } from '../bot/handle-message.js';
+import type { AdminAction, AdminOperations } from '../bot/admin-report.js';
+import { composeAdminReply } from '../bot/compose-admin-reply.js';
+import type { BotReply } from '../bot/compose-reply.js';
 import { verifyCallback } from '../dingtalk/verify-callback.js';
 import { parseCallback, CallbackPayloadError, type IncomingMessage } from '../dingtalk/parse-callback.js';
 import { isAllowedSessionWebhook } from '../dingtalk/is-allowed-session-webhook.js';
 import { sendSessionReply, SessionReplyError } from '../dingtalk/send-session-reply.js';
 import { DINGTALK_MAX_BODY_BYTES } from '../dingtalk/limits.js';
 import type { MessageDeduper } from '../state/state-store.js';
+import type { UnansweredLog } from '../state/unanswered-log.js';
 import type { CallbackOutcome, Metrics, ReplyResult } from '../metrics/create-metrics.js';
 import { isValidBearer } from './is-valid-bearer.js';
 
@@ -45,6 +49,10 @@ export interface HttpDeps {
   metrics?: Metrics;
   /** When set, `GET /metrics` needs `Authorization: Bearer <token>`. */
   metricsToken?: string | undefined;
+  /** Where questions the bot abstained on or only suggested for are counted. */
+  unanswered?: Pick<UnansweredLog, 'record'>;
+  /** Runs the admins' `重新加载`, `状态` and `待回答`; without it they reply that they are unavailable. */
+  admin?: AdminOperations;
 }
 
 export interface HttpApp {
@@ -65,6 +73,8 @@ const BODY_LIMIT = '64kb';
 const CALLBACK_PATH = '/dingtalk/callback';
 /** What a callback refused while stopping is told; a restart takes a few seconds. */
 const RETRY_AFTER_SECONDS = 5;
+const ADMIN_ACTIONS: ReadonlySet<BotAction> = new Set<AdminAction>(['reload', 'status', 'unanswered']);
+const isAdminAction = (action: BotAction | undefined): action is AdminAction => action !== undefined && ADMIN_ACTIONS.has(action);
 const UNSUPPORTED_NOTE = '我目前只能读懂文字消息：@我 并用文字提问，发送“帮助”查看用法。';
 
 /** The Express layer: routes, body limits and status codes; the work is done by the injected parts. */
@@ -97,15 +107,8 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
       res.status(503).json({ status: 'loading' });
       return;
     }
-    const { knowledge } = serving;
-    const entries = Object.fromEntries(ENTRY_KINDS.map((k) => [k, 0])) as Record<EntryKind, number>;
-    for (const entry of knowledge.entries) entries[entry.kind]++;
-    res.json({
-      status: 'ready',
-      files: knowledge.files.length,
-      entries,
-      errors: knowledge.problems.filter((p) => p.severity === 'error').map(formatProblem),
-    });
+    const { files, entries, errors } = summarizeKnowledge(serving.knowledge);
+    res.json({ status: 'ready', files, entries, errors });
   });
 
   // The signature covers headers only, so it is checked before a byte of the body is read.
@@ -199,7 +202,7 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
       log.error({ msgId: message.msgId, err: err instanceof Error ? err.message : String(err) }, 'answering failed');
       handled = composeFailureReply(chat, DINGTALK_MAX_BODY_BYTES);
     }
-    const { reply, handledAs, action } = handled;
+    const { reply, handledAs, action, question } = handled;
     metrics?.answers.inc({ handled_as: handledAs });
     metrics?.answerDuration.observe({ handled_as: handledAs }, (performance.now() - acknowledged) / 1000);
     if (action === 'send-digest' && deps.sendDigestNow) {
@@ -212,12 +215,29 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
     }
     log.info({ msgId: message.msgId, conversation: message.conversationType, handledAs }, 'message handled');
 
+    if (question !== undefined && (handledAs === 'abstain' || handledAs === 'suggest') && deps.unanswered) {
+      // Only the chat's name is kept with the question: never who asked. A 1:1 chat is named by its kind.
+      const where = message.conversationType === 'group' ? (message.conversationTitle ?? '群聊') : '私聊';
+      await deps.unanswered
+        .record({ text: question, chat: where, at: deps.now() })
+        .catch((err: unknown) => log.error({ err: err instanceof Error ? err.message : String(err) }, 'unanswered question not recorded'));
+    }
+    // An admin command runs even when its reply cannot be delivered: a reload is still wanted.
+    const admin = deps.admin;
+    const answerOrReport: Promise<BotReply> =
+      isAdminAction(action) && admin
+        ? admin
+            .run(action)
+            .catch((err: unknown) => ({ action: 'failed' as const, failed: action, reason: err instanceof Error ? err.message : String(err) }))
+            .then((report) => composeAdminReply(report, replyContextFor(chat, DINGTALK_MAX_BODY_BYTES)))
+        : Promise.resolve(reply);
+
     if (!isAllowedSessionWebhook(message.sessionWebhook, message.sessionWebhookExpiredTime, deps.dingtalk.sessionHosts, deps.now())) {
       log.warn({ msgId: message.msgId }, 'no reply sent: the session webhook is missing, expired or not on the allow-list');
       countReply('not_allowed');
       return;
     }
-    await postReply(message.sessionWebhook, reply, message.msgId);
+    await postReply(message.sessionWebhook, await answerOrReport, message.msgId);
   };
 
   const postReply = async (webhook: string, reply: Parameters<typeof sendSessionReply>[2], msgId: string): Promise<void> => {

@@ -33,6 +33,14 @@ export function createKnowledgeStore(options: KnowledgeStoreOptions): KnowledgeS
   const files = new Map<string, FileResult>();
   let knowledge: KnowledgeLoad | undefined;
   let watcher: FSWatcher | undefined;
+  // Reloads and watched refreshes run one at a time, in order: a full reload that read a file
+  // before an edit must not apply its old version after the edit's refresh.
+  let chain: Promise<unknown> = Promise.resolve();
+  const exclusive = <T>(run: () => Promise<T>): Promise<T> => {
+    const next = chain.then(run);
+    chain = next.catch(() => undefined);
+    return next;
+  };
 
   const publish = (): KnowledgeLoad => {
     knowledge = combine([...files.values()].sort((a, b) => a.file.localeCompare(b.file)));
@@ -75,11 +83,10 @@ export function createKnowledgeStore(options: KnowledgeStoreOptions): KnowledgeS
   return {
     load: loadAll,
     current: () => knowledge,
-    reload: loadAll,
+    reload: () => exclusive(loadAll),
     async watch(onChange) {
       const pending = new Map<string, Set<string>>();
       const timers = new Map<string, NodeJS.Timeout>();
-      let chain = Promise.resolve();
       watcher = watch([...options.dirs], { ignoreInitial: true, awaitWriteFinish: false });
       const dirOf = (path: string) => options.dirs.find((dir) => !relative(dir, path).startsWith('..'));
       const onEvent = (path: string) => {
@@ -95,9 +102,9 @@ export function createKnowledgeStore(options: KnowledgeStoreOptions): KnowledgeS
             const changed = pending.get(dir) ?? new Set<string>();
             pending.delete(dir);
             // One refresh at a time, in order, so a quick second edit cannot be overtaken.
-            chain = chain
-              .then(() => refresh(dir, changed, onChange))
-              .catch((err: unknown) => log.error({ err: err instanceof Error ? err.message : String(err) }, 'knowledge reload failed'));
+            exclusive(() => refresh(dir, changed, onChange)).catch((err: unknown) =>
+              log.error({ err: err instanceof Error ? err.message : String(err) }, 'knowledge reload failed'),
+            );
           }, options.settleMs ?? 150),
         );
       };

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import cron, { type ScheduledTask } from 'node-cron';
 import { DateTime } from 'luxon';
 import type { Config } from '../config/load-config.js';
+import type { PostKind } from '../config/config-schema.js';
 import type { Entry } from '../knowledge/entry.js';
 import type { Logger } from '../logger.js';
 import type { RobotClient, RobotTarget } from '../dingtalk/robot-client.js';
@@ -12,25 +13,29 @@ import type { OutboxItem, PostState, PostStore } from '../state/create-post-stor
 import type { JobLock } from '../state/state-store.js';
 import { createProcessLock } from '../state/create-process-lock.js';
 import type { Metrics } from '../metrics/create-metrics.js';
+import type { UnansweredLog } from '../state/unanswered-log.js';
 import { composeDigest } from './compose-digest.js';
+import { composeUnansweredDigest } from './compose-unanswered-digest.js';
 import { planReminders } from './plan-reminders.js';
 
 /** A group the scheduler posts to, with the client that reaches it (a robot, or the dry run). */
 export interface ScheduledGroup {
   name: string;
-  posts: readonly ('digest' | 'reminders')[];
+  posts: readonly PostKind[];
   client: RobotClient;
   target: RobotTarget;
 }
 
 export interface SchedulerDeps {
-  config: Pick<Config, 'timezone' | 'digest' | 'catchUpMinutes' | 'reminders'>;
+  config: Pick<Config, 'timezone' | 'digest' | 'unansweredDigest' | 'catchUpMinutes' | 'reminders'>;
   groups: readonly ScheduledGroup[];
   /** The knowledge now; undefined while it is loading (nothing is planned then). */
   entries: () => readonly Entry[] | undefined;
   store: PostStore;
   /** One instance at a time runs a tick or an on-request digest; in this process only when absent. */
   lock?: JobLock;
+  /** For the admins' weekly unanswered questions; without it that post is not made. */
+  unanswered?: Pick<UnansweredLog, 'groups'>;
   now: () => number;
   logger: Logger;
   /** Shows the outbox depth, as last written. */
@@ -91,6 +96,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   const log = deps.logger.child({ module: 'scheduler' });
   const { timezone: zone, catchUpMinutes } = deps.config;
   const digestPattern = cron.createTask(deps.config.digest.schedule, () => undefined, { timezone: zone });
+  const unansweredPattern = cron.createTask(deps.config.unansweredDigest.schedule, () => undefined, { timezone: zone });
   let task: ScheduledTask | undefined;
   let stopped = false;
   // Every write of the state goes through here, so the gauge shows what a restart would resend.
@@ -111,10 +117,34 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       });
   };
 
-  const duePosts = (entries: readonly Entry[], fromMs: number, toMs: number, state: PostState): OutboxItem[] => {
+  // The admins' weekly post: the seven days before the day it falls due, once per ISO week and
+  // group. A week without unanswered questions posts nothing.
+  const unansweredItems = async (atMs: number): Promise<OutboxItem[]> => {
+    const adminGroups = deps.groups.filter((g) => g.posts.includes('admin'));
+    if (adminGroups.length === 0 || !deps.unanswered) return [];
+    const day = DateTime.fromMillis(atMs, { zone }).startOf('day');
+    const from = day.minus({ days: 7 }).toISODate() ?? '';
+    const to = day.minus({ days: 1 }).toISODate() ?? '';
+    const week = day.toISOWeekDate()?.slice(0, 8) ?? from;
+    const groups = await deps.unanswered.groups({ from, to, limit: deps.config.unansweredDigest.top });
+    if (groups.length === 0) {
+      log.info({ from, to }, 'no unanswered questions in the week: no admin digest posted');
+      return [];
+    }
+    const post = composeUnansweredDigest(groups, { from, to, maxBytes: DINGTALK_MAX_BODY_BYTES - 1000 });
+    const at = DateTime.fromMillis(atMs, { zone }).toISO() ?? new Date(atMs).toISOString();
+    return adminGroups.map((group) => {
+      const key = `unanswered:${week}:${group.name}`;
+      return { key, kind: 'unanswered', group: group.name, at, msgUuid: msgUuidFor(key), title: post.title, markdown: post.markdown };
+    });
+  };
+
+  const duePosts = async (entries: readonly Entry[], fromMs: number, toMs: number, state: PostState): Promise<OutboxItem[]> => {
+    const known = new Set([...Object.keys(state.log), ...state.outbox.map((i) => i.key)]);
     const items: OutboxItem[] = [];
     for (let t = Math.floor(fromMs / MINUTE) * MINUTE + MINUTE; t <= toMs; t += MINUTE) {
       if (digestPattern.match(new Date(t))) items.push(...digestItems(entries, t));
+      if (unansweredPattern.match(new Date(t))) items.push(...(await unansweredItems(t)));
     }
     const reminders = planReminders(entries, {
       from: new Date(fromMs + 1).toISOString(),
@@ -127,7 +157,6 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       const key = `reminder:${r.key}`;
       items.push({ key, kind: 'reminder', group: r.group, at: r.at, msgUuid: msgUuidFor(key), title: r.title, markdown: r.text, event: { id: r.event, start: r.start } });
     }
-    const known = new Set([...Object.keys(state.log), ...state.outbox.map((i) => i.key)]);
     return items.filter((i) => !known.has(i.key)).sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
   };
 
@@ -146,7 +175,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     const persist = () => (saving = saving.then(() => save(state)));
     const finish = (item: OutboxItem, outcome: 'sent' | 'cancelled' | 'failed', detail?: string) => {
       state.outbox = state.outbox.filter((i) => i.key !== item.key);
-      state.log[item.key] = { outcome, at: item.at, recordedAt: new Date(deps.now()).toISOString(), ...(detail ? { detail } : {}) };
+      state.log[item.key] = { outcome, at: item.at, kind: item.kind, group: item.group, recordedAt: new Date(deps.now()).toISOString(), ...(detail ? { detail } : {}) };
       return persist();
     };
     const deliver = async (item: OutboxItem): Promise<void> => {
@@ -198,9 +227,9 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     const catchUpFrom = nowMs - catchUpMinutes * MINUTE;
     const fromMs = Math.max(state.lastTick ? Date.parse(state.lastTick) : catchUpFrom, nowMs - MAX_LOOKBACK_MS);
 
-    for (const item of duePosts(entries, fromMs, nowMs, state)) {
+    for (const item of await duePosts(entries, fromMs, nowMs, state)) {
       if (Date.parse(item.at) < catchUpFrom) {
-        state.log[item.key] = { outcome: 'missed', at: item.at, recordedAt: nowIso, detail: 'fell due while the bot was not running' };
+        state.log[item.key] = { outcome: 'missed', at: item.at, kind: item.kind, group: item.group, recordedAt: nowIso, detail: 'fell due while the bot was not running' };
         log.warn({ key: item.key, at: item.at }, 'post missed: it fell due before the catch-up window');
         report.missed++;
       } else {
@@ -293,8 +322,9 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         last = queue;
         await last;
       }
-      // The digest pattern is read by a run, so it goes last.
+      // The patterns are read by a run, so they go last.
       await digestPattern.destroy();
+      await unansweredPattern.destroy();
     },
   };
 }

@@ -3,11 +3,15 @@ import { join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { z } from 'zod';
 
+/** The scheduled posts: the weekly digest, event reminders, the admins' weekly unanswered questions. */
+export const OUTBOX_KINDS = ['digest', 'reminder', 'unanswered'] as const;
+export type OutboxKind = (typeof OUTBOX_KINDS)[number];
+
 /** A post waiting to be sent: written down before the first attempt, so a crash cannot lose it. */
 export interface OutboxItem {
   /** Identifies the post for exactly-once delivery, e.g. `digest:2024-05-24:community`. */
   key: string;
-  kind: 'digest' | 'reminder';
+  kind: OutboxKind;
   group: string;
   /** When it fell due (ISO). */
   at: string;
@@ -24,6 +28,9 @@ export type Outcome = 'sent' | 'missed' | 'cancelled' | 'failed';
 export interface LogRecord {
   outcome: Outcome;
   at: string;
+  /** What was posted and where (absent in records written before these were kept). */
+  kind?: OutboxKind;
+  group?: string;
   /** When the outcome was recorded (ISO). */
   recordedAt: string;
   detail?: string;
@@ -48,7 +55,7 @@ const stateSchema = z.object({
   outbox: z.array(
     z.object({
       key: z.string(),
-      kind: z.enum(['digest', 'reminder']),
+      kind: z.enum(OUTBOX_KINDS),
       group: z.string(),
       at: z.string(),
       msgUuid: z.string(),
@@ -59,7 +66,14 @@ const stateSchema = z.object({
   ),
   log: z.record(
     z.string(),
-    z.object({ outcome: z.enum(['sent', 'missed', 'cancelled', 'failed']), at: z.string(), recordedAt: z.string(), detail: z.string().optional() }),
+    z.object({
+      outcome: z.enum(['sent', 'missed', 'cancelled', 'failed']),
+      at: z.string(),
+      kind: z.enum(OUTBOX_KINDS).optional(),
+      group: z.string().optional(),
+      recordedAt: z.string(),
+      detail: z.string().optional(),
+    }),
   ),
 });
 
@@ -77,7 +91,9 @@ export function parsePostState(text: string, where: string): PostState {
   return {
     ...(lastTick ? { lastTick } : {}),
     outbox: outbox.map(({ event, ...item }) => ({ ...item, ...(event ? { event } : {}) })),
-    log: Object.fromEntries(Object.entries(log).map(([key, { detail, ...record }]) => [key, { ...record, ...(detail ? { detail } : {}) }])),
+    log: Object.fromEntries(
+      Object.entries(log).map(([key, { detail, kind, group, ...record }]) => [key, { ...record, ...(kind ? { kind } : {}), ...(group ? { group } : {}), ...(detail ? { detail } : {}) }]),
+    ),
   };
 }
 

@@ -10,11 +10,11 @@ beforeAll(async () => {
 
 /** Transcript harness: say something in a group as user0042 and read the bot's reply. */
 async function say(text: string, options: Partial<ChatMessage> = {}) {
-  const { reply, handledAs, action } = await handleMessage(
+  const { reply, handledAs, action, question } = await handleMessage(
     { text, msgtype: 'text', isGroup: true, senderStaffId: 'user0042', ...options },
     { answerer: fixture.answerer, entries: fixture.entries, now: FIXTURE_NOW, maxReplyBytes: 20_000, digest: DIGEST, admins: ['admin007'] },
   );
-  return { ...reply, handledAs, action };
+  return { ...reply, handledAs, action, question };
 }
 
 describe('group behaviour', () => {
@@ -82,6 +82,30 @@ describe('group behaviour', () => {
     expect((await say("周报 发送")).action).toBeUndefined();
     expect(await say('周报 发送', { senderStaffId: 'admin007' })).toMatchObject({ handledAs: 'digest-send', action: 'send-digest' });
     expect(await say('周报 发送', { isAdmin: true })).toMatchObject({ handledAs: 'digest-send', action: 'send-digest' });
+  });
+
+  it('runs 重新加载, 状态 and 待回答 for admins only, and refuses everyone else politely', async () => {
+    for (const [text, action] of [
+      ['重新加载', 'reload'],
+      ['reload', 'reload'],
+      ['状态', 'status'],
+      ['status', 'status'],
+      ['待回答', 'unanswered'],
+      ['unanswered', 'unanswered'],
+    ] as const) {
+      const refused = await say(text);
+      expect(refused).toMatchObject({ handledAs: 'refused', title: '需要管理员权限' });
+      expect(refused.markdown).toContain('只有管理员可以使用');
+      expect(refused.action).toBeUndefined();
+      expect(await say(text, { senderStaffId: 'admin007' })).toMatchObject({ handledAs: `admin-${action}`, action });
+      expect(await say(text, { isAdmin: true })).toMatchObject({ handledAs: `admin-${action}`, action });
+    }
+  });
+
+  it('hands the transport the question it asked the engine, for the unanswered log', async () => {
+    expect(await say('@小助手 请问 SOFARPC 支持 Kotlin 协程吗')).toMatchObject({ handledAs: 'abstain', question: 'SOFARPC 支持 Kotlin 协程吗' });
+    expect(await say('jraft 支持 multi raft 吗')).toMatchObject({ handledAs: 'answer', question: 'jraft 支持 multi raft 吗' });
+    expect((await say('帮助')).question).toBeUndefined();
   });
 
   it('tells what it understands when the message is not text', async () => {

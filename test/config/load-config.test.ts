@@ -89,6 +89,24 @@ describe('loadConfig', () => {
     );
   });
 
+  it('takes an admin group and the weekly unanswered digest\'s schedule, and refuses bad ones', () => {
+    const config = loadConfig({ CONFIG_DIR: configDir('groups:\n  - name: admins\n    tokenEnv: ADMINS_TOKEN\n    posts: [admin]\n') });
+    expect(config.groups).toEqual([{ name: 'admins', tokenEnv: 'ADMINS_TOKEN', posts: ['admin'] }]);
+    expect(config.unansweredDigest).toEqual({ schedule: '0 10 * * 1', top: 10 });
+    const problems = problemsOf(() =>
+      loadConfig({
+        CONFIG_DIR: configDir('groups:\n  - name: admins\n    tokenEnv: ADMINS_TOKEN\n    posts: [admins]\nunansweredDigest:\n  schedule: every monday\n  top: 0\n'),
+      }),
+    );
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^groups\.0\.posts\.0: .*local\.yaml\)$/),
+        expect.stringMatching(/^unansweredDigest\.schedule: expected a cron expression such as "0 10 \* \* 1" \(from .*local\.yaml\)$/),
+        expect.stringMatching(/^unansweredDigest\.top: /),
+      ]),
+    );
+  });
+
   it('refuses secrets written into a settings file, without echoing them', () => {
     const problems = problemsOf(() => loadConfig({ CONFIG_DIR: configDir('dingtalk:\n  appSecret: hunter2\n') }));
     expect(problems).toEqual([expect.stringMatching(/local\.yaml: dingtalk\.appSecret: secrets are read from the environment only$/)]);

@@ -1,0 +1,64 @@
+import { plainMarkdownText } from '../shared/plain-markdown-text.js';
+import type { EntryKind } from '../knowledge/entry.js';
+import type { KnowledgeSummary } from '../knowledge/summarize-knowledge.js';
+import type { AdminReport } from './admin-report.js';
+import { composeTextReply, type BotReply, type ReplyContext } from './compose-reply.js';
+
+const KIND_LABELS: Readonly<Record<EntryKind, string>> = { faq: '问答', release: '发布', event: '活动', reading: '阅读' };
+const POST_LABELS: Readonly<Record<string, string>> = { digest: '周报', reminder: '活动提醒', unanswered: '未答问题' };
+const OUTCOME_LABELS: Readonly<Record<string, string>> = { sent: '已发送', missed: '错过（机器人当时未运行）', cancelled: '已取消', failed: '失败' };
+/** Errors shown in a reply; the rest are counted. */
+const ERRORS_SHOWN = 5;
+const ACTION_LABELS = { reload: '重新加载', status: '状态', unanswered: '待回答' } as const;
+
+/** Words an admin command's report as a chat reply. */
+export function composeAdminReply(report: AdminReport, context: ReplyContext): BotReply {
+  switch (report.action) {
+    case 'reload': {
+      const seconds = (report.ms / 1000).toFixed(1);
+      return composeTextReply('知识库已重新加载', [`**知识库已重新加载**（${seconds} 秒）`, '', knowledgeLine(report.knowledge), '', ...errorLines(report.knowledge)].join('\n'), context);
+    }
+    case 'status': {
+      const lines = ['**机器人状态**', ''];
+      if (report.knowledge) lines.push(knowledgeLine(report.knowledge), '', ...errorLines(report.knowledge));
+      else lines.push('知识库：正在加载');
+      lines.push('');
+      if ('error' in report.posts) {
+        lines.push(`推送记录：无法读取（${report.posts.error}）`);
+      } else {
+        const { recent, outbox } = report.posts;
+        lines.push(recent.length > 0 ? '最近的推送：' : '最近的推送：无');
+        for (const post of recent) {
+          lines.push(`- ${post.when} ${POST_LABELS[post.kind] ?? post.kind} → ${post.group}：${OUTCOME_LABELS[post.outcome] ?? post.outcome}`);
+        }
+        lines.push('', `待发送的推送：${outbox} 条`);
+      }
+      lines.push('', `未答问题：${report.unanswered} 组${report.unanswered > 0 ? '（发送“待回答”查看）' : ''}`);
+      return composeTextReply('机器人状态', lines.join('\n'), context);
+    }
+    case 'unanswered': {
+      if (report.groups.length === 0) return composeTextReply('未答问题', '目前没有记录到没答上的问题。', context);
+      const lines = [`**没答上的问题**（前 ${report.groups.length} 组，共 ${report.total} 组；相近的问法算作一组）`, ''];
+      report.groups.forEach((group, i) => {
+        const variants = group.variants > 0 ? `，另有 ${group.variants} 种问法` : '';
+        lines.push(`${i + 1}. ${plainMarkdownText(group.question)}（${group.count} 次${variants}，最近 ${group.lastSeen}）`);
+      });
+      lines.push('', '生成 FAQ 草稿：`npm run --silent cli -- unanswered --draft <目录>`，写好答案后放进知识库。');
+      return composeTextReply('未答问题', lines.join('\n'), context);
+    }
+    case 'failed':
+      return composeTextReply(`${ACTION_LABELS[report.failed]}失败`, `**${ACTION_LABELS[report.failed]}失败**：${report.reason}`, context);
+  }
+}
+
+function knowledgeLine(knowledge: KnowledgeSummary): string {
+  const kinds = (Object.keys(KIND_LABELS) as EntryKind[]).map((kind) => `${KIND_LABELS[kind]} ${knowledge.entries[kind]}`).join(' · ');
+  return `知识库：${knowledge.files} 个文件，${kinds}`;
+}
+
+function errorLines(knowledge: KnowledgeSummary): string[] {
+  const { errors } = knowledge;
+  if (errors.length === 0) return ['知识错误：无'];
+  const more = errors.length > ERRORS_SHOWN ? [`- ……另有 ${errors.length - ERRORS_SHOWN} 个（运行 validate 查看全部）`] : [];
+  return [`知识错误 ${errors.length} 个（出错的文件继续使用上一个正确的版本）：`, ...errors.slice(0, ERRORS_SHOWN).map((e) => `- ${e}`), ...more];
+}

@@ -1,0 +1,98 @@
+import { mkdir, rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
+import type { Logger } from '../logger.js';
+import type { QuestionAnalysis } from '../search/create-question-analyser.js';
+import { listUnanswered } from './list-unanswered.js';
+import { readUnansweredFile, serializeUnanswered } from './read-unanswered-file.js';
+import { recordUnanswered, type UnansweredLimits } from './record-unanswered.js';
+import type { UnansweredLog, UnansweredState } from './unanswered-log.js';
+
+export interface FileUnansweredLogOptions {
+  dataDir: string;
+  /** IANA zone of the calendar days asks are counted in. */
+  zone: string;
+  /** createQuestionAnalyser over the engine's tokenizer. */
+  analyse: (text: string) => QuestionAnalysis;
+  logger: Logger;
+  /** Records are written together this long after the first of them: a busy hour costs a few writes. */
+  flushDelayMs?: number;
+  limits?: Partial<UnansweredLimits>;
+}
+
+/** The file name in DATA_DIR. */
+export const UNANSWERED_FILE = 'unanswered.json';
+
+/**
+ * The embedded unanswered log: the state in memory, written to DATA_DIR/unanswered.json atomically
+ * a little after it changes, so answering never waits for the disk. A file that cannot be read is
+ * moved aside (unanswered.json.corrupt-<time>) and the log starts empty: losing the counts is
+ * better than not answering.
+ */
+export function createFileUnansweredLog(options: FileUnansweredLogOptions): UnansweredLog {
+  const log = options.logger.child({ module: 'unanswered' });
+  const file = join(options.dataDir, UNANSWERED_FILE);
+  const flushDelayMs = options.flushDelayMs ?? 2000;
+  let timer: NodeJS.Timeout | undefined;
+  let dirty = false;
+  let closed = false;
+  let saving = Promise.resolve();
+
+  const load = async (): Promise<UnansweredState> => {
+    try {
+      return await readUnansweredFile(file);
+    } catch (err) {
+      const aside = `${file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+      const moved = await rename(file, aside).then(
+        () => true,
+        () => false,
+      );
+      log.error({ err: (err as Error).message, ...(moved ? { movedTo: aside } : {}) }, 'unanswered questions file unreadable: starting an empty log');
+      return { groups: [] };
+    }
+  };
+  const ready = load();
+
+  const write = async (): Promise<void> => {
+    if (!dirty) return;
+    dirty = false;
+    const state = await ready;
+    try {
+      await mkdir(options.dataDir, { recursive: true });
+      await writeFileAtomic(file, serializeUnanswered(state));
+    } catch (err) {
+      // Kept in memory and tried again with the next record or flush.
+      dirty = true;
+      log.error({ err: (err as Error).message }, 'unanswered questions not saved');
+    }
+  };
+  const save = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    saving = saving.then(write);
+    return saving;
+  };
+
+  return {
+    async record(ask) {
+      if (closed) return;
+      const state = await ready;
+      try {
+        if (!recordUnanswered(state, ask, { analyse: options.analyse, zone: options.zone, ...(options.limits ? { limits: options.limits } : {}) })) return;
+      } catch (err) {
+        log.error({ err: (err as Error).message }, 'unanswered question not recorded');
+        return;
+      }
+      dirty = true;
+      timer ??= setTimeout(() => void save(), flushDelayMs).unref();
+    },
+    async groups(query) {
+      return listUnanswered(await ready, query);
+    },
+    flush: save,
+    async close() {
+      closed = true;
+      await save();
+    },
+  };
+}
