@@ -105,9 +105,12 @@ export function createRobotClient(options: RobotClientOptions): RobotClient {
     if (!robot) {
       const window = createSendWindow(perMinute, windowMs);
       const key = ledgerKey(token);
-      // Sends and pauses of earlier processes count as if made here.
+      // Sends and pauses of earlier processes count as if made here. The ledger holds the moment a
+      // request left, but the window counts a send from when its answer came back (see
+      // createSendWindow): that was at most the timeout later. Counting from the moment it left let a
+      // restarted process send at the very edge of DingTalk's minute, a few ms too early, and be throttled.
       const earlier = ledger?.load(key) ?? { sends: [], pausedUntil: 0 };
-      for (const at of earlier.sends) window.record(at);
+      for (const at of earlier.sends) window.record(at + timeoutMs);
       robot = { window, pausedUntil: earlier.pausedUntil, tail: Promise.resolve(), key };
       robots.set(token, robot);
     }

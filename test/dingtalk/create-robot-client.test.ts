@@ -5,6 +5,7 @@ import { DingTalkApiError } from '../../src/dingtalk/dingtalk-api-error.js';
 import { DingTalkNetworkError } from '../../src/dingtalk/dingtalk-network-error.js';
 import { RobotClientClosedError } from '../../src/dingtalk/robot-client-closed-error.js';
 import type { RobotClient, RobotMessage, RobotTarget } from '../../src/dingtalk/robot-client.js';
+import type { RateLedger } from '../../src/dingtalk/rate-ledger.js';
 import { createLogger } from '../../src/logger.js';
 import { startFakeDingTalk, type FakeDingTalk, type FakeDingTalkOptions } from '../helpers/fake-dingtalk.js';
 
@@ -226,6 +227,19 @@ describe('createRobotClient', () => {
     await Promise.all(Array.from({ length: 6 }, (_, i) => client.send(PLAIN, markdown(`m${i}`))));
     const times = fake.sends().map((r) => r.receivedAt - START);
     expect(times).toEqual([0, 0, 10_000, 10_000, 20_000, 20_000]);
+  });
+
+  it('counts a send an earlier process put in the ledger as answered up to the timeout after it left', async () => {
+    // Twenty sends that left between START - 59 000 and START - 58 981, as a killed process recorded them.
+    const rateLedger: RateLedger = {
+      load: () => ({ sends: Array.from({ length: 20 }, (_, i) => START - 59_000 + i), pausedUntil: 0 }),
+      recordSend: () => undefined,
+      recordPause: () => undefined,
+    };
+    const { fake, client } = await setup({ rateLedger, timeoutMs: 2_000 });
+    await client.send(PLAIN, markdown('after a restart'));
+    // Counted from START - 57 000, the oldest leaves the minute at START + 3 000, not at START + 1 000.
+    expect(fake.sends().map((r) => r.receivedAt - START)).toEqual([3_000]);
   });
 
   it('sends the next message of a robot after the previous one failed for good', async () => {
