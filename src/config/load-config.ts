@@ -36,11 +36,15 @@ export const ENV_SETTINGS: Readonly<Record<string, EnvSetting>> = {
   DINGTALK_ROBOT_CODE: { path: ['dingtalk', 'robotCode'] },
   DINGTALK_API_BASE: { path: ['dingtalk', 'apiBase'] },
   DINGTALK_SESSION_HOSTS: { path: ['dingtalk', 'sessionHosts'], parse: list(',') },
+  PLAYGROUND_TOKEN: { path: ['playground', 'token'] },
   LOG_LEVEL: { path: ['log', 'level'] },
 };
 
-/** Settings that must never sit in a file in the repository. */
-const SECRET_KEYS = ['appSecret', 'robotCode'] as const;
+/** Settings that must never sit in a file in the repository, by section. */
+const SECRET_KEYS: Readonly<Record<string, readonly string[]>> = {
+  dingtalk: ['appSecret', 'robotCode'],
+  playground: ['token'],
+};
 
 /**
  * Reads config/default.yaml, then config/local.yaml if present, then the environment, and
@@ -60,11 +64,14 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     }
     const data = readYamlFile(file, problems);
     if (!data) continue;
-    const dingtalk = isPlainObject(data.dingtalk) ? data.dingtalk : {};
-    for (const key of SECRET_KEYS) {
-      if (key in dingtalk) {
-        problems.push(`${file}: dingtalk.${key}: secrets are read from the environment only`);
-        delete dingtalk[key];
+    for (const [section, keys] of Object.entries(SECRET_KEYS)) {
+      const settings = data[section];
+      if (!isPlainObject(settings)) continue;
+      for (const key of keys) {
+        if (key in settings) {
+          problems.push(`${file}: ${section}.${key}: secrets are read from the environment only`);
+          delete settings[key];
+        }
       }
     }
     for (const path of leafPaths(data)) origins.set(path, file);

@@ -32,6 +32,7 @@ describe('loadConfig', () => {
     expect(config.dingtalk.sessionHosts).toEqual(['oapi.dingtalk.com', 'api.dingtalk.com']);
     expect(config.dingtalk.appSecret).toBeUndefined();
     expect(config.reminders.offsets).toEqual(['1d', '1h']);
+    expect(config.playground).toEqual({ enabled: false });
     expect(Object.isFrozen(config.dingtalk)).toBe(true);
   });
 
@@ -89,6 +90,20 @@ describe('loadConfig', () => {
   it('refuses secrets written into a settings file, without echoing them', () => {
     const problems = problemsOf(() => loadConfig({ CONFIG_DIR: configDir('dingtalk:\n  appSecret: hunter2\n') }));
     expect(problems).toEqual([expect.stringMatching(/local\.yaml: dingtalk\.appSecret: secrets are read from the environment only$/)]);
+    expect(problems.join('\n')).not.toContain('hunter2');
+  });
+
+  it('reads the playground token from the environment only', () => {
+    const token = 'playground-token-0123456789';
+    expect(loadConfig({ CONFIG_DIR: configDir('playground:\n  enabled: true\n'), PLAYGROUND_TOKEN: token }).playground).toEqual({ enabled: true, token });
+    const problems = problemsOf(() => loadConfig({ CONFIG_DIR: configDir(`playground:\n  enabled: true\n  token: ${token}\n`) }));
+    expect(problems).toEqual([expect.stringMatching(/local\.yaml: playground\.token: secrets are read from the environment only$/)]);
+    expect(problems.join('\n')).not.toContain(token);
+  });
+
+  it('refuses a short playground token, without echoing it', () => {
+    const problems = problemsOf(() => loadConfig({ CONFIG_DIR: configDir(), PLAYGROUND_TOKEN: 'hunter2' }));
+    expect(problems).toEqual([expect.stringMatching(/^playground\.token: expected at least 16 characters.*\(from env PLAYGROUND_TOKEN\)$/)]);
     expect(problems.join('\n')).not.toContain('hunter2');
   });
 
