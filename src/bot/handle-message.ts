@@ -4,6 +4,7 @@ import { upcomingEvents } from '../knowledge/upcoming-events.js';
 import type { Answerer } from '../search/answer-types.js';
 import { composeAnswerReply, composeTextReply, HELP_TEXT, type BotReply, type ReplyContext } from './compose-reply.js';
 import { parseCommand } from './parse-command.js';
+import { questionOf } from './question-of.js';
 import { composeDigest } from '../schedule/compose-digest.js';
 
 /** A member's message, as the platform-free core sees it. */
@@ -81,9 +82,7 @@ export function handleMessage(message: ChatMessage, context: BotContext): { repl
     case 'latest-release':
     case 'release':
     case 'question': {
-      const question =
-        command.type === 'latest-release' ? `${command.project} 最新版本` : command.type === 'release' ? `${command.project} ${command.version}` : command.text;
-      const result = context.answerer.ask(question, context.now);
+      const result = context.answerer.ask(questionOf(command), context.now);
       return { handledAs: result.outcome, reply: composeAnswerReply(result, replyContext) };
     }
   }
