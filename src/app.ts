@@ -6,7 +6,7 @@ import type { KnowledgeLoad } from './knowledge/load-knowledge.js';
 import { createKnowledgeStore } from './knowledge/create-knowledge-store.js';
 import { formatProblem } from './knowledge/entry.js';
 import { createAnswerer } from './search/create-answerer.js';
-import { createHttpApp, type HttpApp, type Serving } from './http/create-http-app.js';
+import { createHttpApp, type HttpApp, type HttpDeps, type Serving } from './http/create-http-app.js';
 import { createMessageDeduper } from './state/create-message-deduper.js';
 import { createPostStore } from './state/create-post-store.js';
 import { createFileRateLedger } from './state/create-file-rate-ledger.js';
@@ -64,6 +64,7 @@ export function createApp({ config, logger, groups = [], now = () => Date.now(),
     logger,
   });
   const windowMs = config.dingtalk.signatureWindowSeconds * 1000;
+  const playground = playgroundOf(config, logger);
   const http = createHttpApp({
     serving: () => current.serving,
     dingtalk: {
@@ -84,6 +85,7 @@ export function createApp({ config, logger, groups = [], now = () => Date.now(),
     sendDigestNow: async () => {
       await scheduler.sendDigestNow();
     },
+    ...(playground ? { playground } : {}),
   });
   let server: Server | undefined;
 
@@ -116,6 +118,17 @@ export function createApp({ config, logger, groups = [], now = () => Date.now(),
       await Promise.all([http.idle(), scheduler.stop(), store.close()]);
     },
   };
+}
+
+/** The playground's settings when it is switched on and has its token; says why when it stays off. */
+function playgroundOf(config: Readonly<Config>, logger: Logger): HttpDeps['playground'] {
+  if (!config.playground.enabled) return undefined;
+  if (!config.playground.token) {
+    logger.warn('playground.enabled is true but PLAYGROUND_TOKEN is not set: the playground stays off');
+    return undefined;
+  }
+  logger.info({ path: '/playground' }, 'playground enabled');
+  return { token: config.playground.token, thresholds: { answer: config.search.answerThreshold, suggest: config.search.suggestThreshold } };
 }
 
 /**

@@ -11,6 +11,7 @@ import { isAllowedSessionWebhook } from '../dingtalk/is-allowed-session-webhook.
 import { sendSessionReply, SessionReplyError } from '../dingtalk/send-session-reply.js';
 import { DINGTALK_MAX_BODY_BYTES } from '../dingtalk/limits.js';
 import type { MessageDeduper } from '../state/create-message-deduper.js';
+import { createPlaygroundRouter } from './create-playground-router.js';
 
 /** What the bot serves at a moment: the knowledge and the engine built from it. */
 export interface Serving {
@@ -39,6 +40,8 @@ export interface HttpDeps {
   admins: readonly string[];
   /** Posts this week's digest to the digest groups now (the `周报 发送` command); at most once a week. */
   sendDigestNow?: () => Promise<void>;
+  /** Serves the admins' playground at /playground; absent, that path does not exist. */
+  playground?: { token: string; thresholds: { answer: number; suggest: number } };
 }
 
 export interface HttpApp {
@@ -172,6 +175,20 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
   };
 
   app.post('/dingtalk/callback', verify, express.json({ limit: BODY_LIMIT, type: () => true }), receive);
+
+  if (deps.playground) {
+    app.use(
+      '/playground',
+      createPlaygroundRouter({
+        token: deps.playground.token,
+        thresholds: deps.playground.thresholds,
+        serving: deps.serving,
+        now: deps.now,
+        logger: deps.logger,
+        digest: deps.digest,
+      }),
+    );
+  }
 
   app.use((_req, res) => {
     res.status(404).json({});

@@ -23,6 +23,8 @@ export interface BotServerOptions {
   sessionHosts: string[];
   robotCode?: string;
   now?: () => number;
+  /** Serves the playground with this token. */
+  playgroundToken?: string;
 }
 
 /** The real Express app on 127.0.0.1 with fixture knowledge; outbound requests are recorded, not faked. */
@@ -46,6 +48,9 @@ export async function startBotServer(fixture: Fixture, options: BotServerOptions
     logger,
     digest: { zone: fixture.config.timezone, eventsAheadDays: fixture.config.digest.eventsAheadDays },
     admins: fixture.config.admins.staffIds,
+    ...(options.playgroundToken
+      ? { playground: { token: options.playgroundToken, thresholds: { answer: fixture.config.search.answerThreshold, suggest: fixture.config.search.suggestThreshold } } }
+      : {}),
   });
   const server: Server = await new Promise((resolve) => {
     const s = http.app.listen(0, '127.0.0.1', () => resolve(s));
