@@ -199,6 +199,7 @@ describe('signing in', () => {
     const html = await page.text();
     expect(html).toContain('<script type="module" src="/playground/app.js"></script>');
     expect(html).not.toMatch(/<script>|<script type="module">/);
+    expect(html).toContain('role="status"');
     expect(html).toContain('aria-live="polite"');
     const answer = (await (await ask('seata 全局锁是行级还是表级', { cookie })).json()) as AskResponse;
     expect(answer.reply.markdown).toContain('全局锁是行级的');

@@ -59,7 +59,7 @@ describe('the playground in headless Chromium', () => {
     }
   }, 60_000);
 
-  it('signs in with the token, asks a question, shows the answer and the scores, and the digest of a chosen week', async () => {
+  it('signs in with the token, asks, shows the answer and the scores, and the digest of a chosen week', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const problems: string[] = [];
     page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
@@ -74,9 +74,15 @@ describe('the playground in headless Chromium', () => {
       expect(page.url()).toBe(`${bot.url}/playground`);
       await expect(page.getByRole('button', { name: 'Sign in' }).count()).resolves.toBe(0);
 
-      // By keyboard: type the question and press Enter.
-      await page.getByLabel('Question or command').fill('jraft 支持 multi raft 吗');
-      await page.getByLabel('Question or command').press('Enter');
+      // By keyboard: type into the field and press Enter. A command first, then a question.
+      const field = page.getByLabel('Question or command');
+      await field.fill('最新版本 sofarpc');
+      await field.press('Enter');
+      await page.locator('#reply-body strong', { hasText: 'SOFARPC v5.7.6' }).waitFor();
+      expect(await page.locator('#matches tbody tr').first().locator('td.score').textContent()).toBe('0.950');
+
+      await field.fill('jraft 支持 multi raft 吗');
+      await field.press('Enter');
       await page.locator('#reply-body').getByText('支持，RheaKV 就是基于 multi raft group 实现的。').waitFor();
       expect(await page.locator('#ask-summary').textContent()).toMatch(/^Answered · intent: general · [\d.]+ ms$/);
       expect(await page.locator('#reply-body .mention').textContent()).toBe('@playground');

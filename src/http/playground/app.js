@@ -121,7 +121,7 @@ function showDigest(data) {
 }
 
 /** Runs one request for a form, marking its result region busy meanwhile. */
-function onSubmit(formId, regionId, summaryId, pending, run) {
+function onSubmit(formId, regionId, summaryId, pending, run, onError) {
   const region = byId(regionId);
   // A flag rather than a disabled button: disabling the focused button would drop keyboard focus.
   let busy = false;
@@ -135,6 +135,7 @@ function onSubmit(formId, regionId, summaryId, pending, run) {
       await run();
     } catch (err) {
       byId(summaryId).textContent = `Failed: ${err.message}`;
+      onError();
     } finally {
       region.setAttribute('aria-busy', 'false');
       busy = false;
@@ -142,16 +143,19 @@ function onSubmit(formId, regionId, summaryId, pending, run) {
   });
 }
 
+// Earlier results stay until new ones replace them, so the live regions announce only what changed.
 onSubmit('ask-form', 'ask-result', 'ask-summary', 'Asking…', async () => {
-  byId('ask-details').hidden = true;
   const question = byId('question').value;
   showAnswer(await call('/playground/api/ask', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ question }) }));
+}, () => {
+  byId('ask-details').hidden = true;
 });
 
 onSubmit('digest-form', 'digest-result', 'digest-summary', 'Composing…', async () => {
-  byId('digest-card').hidden = true;
   const week = byId('week').value;
   showDigest(await call(`/playground/api/digest?week=${encodeURIComponent(week)}`));
+}, () => {
+  byId('digest-card').hidden = true;
 });
 
 // Today in the admin's calendar, as the week to start from.
