@@ -17,4 +17,9 @@ export default tseslint.config(
     },
   },
   { files: ['**/*.js'], ...tseslint.configs.disableTypeChecked },
+  // The playground's page script runs in the browser.
+  {
+    files: ['src/http/playground/*.js'],
+    languageOptions: { sourceType: 'module', globals: { document: 'readonly', window: 'readonly', fetch: 'readonly' } },
+  },
 );

@@ -11,7 +11,7 @@ import { summarizeKnowledge } from './knowledge/summarize-knowledge.js';
 import { createAnswerWorker } from './search/create-answer-worker.js';
 import { createTokenizer } from './search/create-tokenizer.js';
 import { createQuestionAnalyser } from './search/create-question-analyser.js';
-import { createHttpApp, type HttpApp, type Serving } from './http/create-http-app.js';
+import { createHttpApp, type HttpApp, type HttpDeps, type Serving } from './http/create-http-app.js';
 import type { AdminAction, AdminOperations, AdminReport } from './bot/admin-report.js';
 import { createFileStateStore } from './state/create-file-state-store.js';
 import { createRedisStateStore } from './state/create-redis-state-store.js';
@@ -131,6 +131,7 @@ export function createApp({ config, logger, groups = [], now = () => Date.now(),
     logger.info({ entries: knowledge.entries.length, ms: Math.round(performance.now() - started) }, 'knowledge reloaded on request');
     return current.serving as Serving;
   };
+  const playground = playgroundOf(config, logger);
   const http = createHttpApp({
     serving: () => current.serving,
     dingtalk: {
@@ -154,6 +155,7 @@ export function createApp({ config, logger, groups = [], now = () => Date.now(),
     metricsToken: config.metrics.token,
     unanswered,
     admin: adminOperations({ config, logger, current, reload, postStore, unanswered }),
+    ...(playground ? { playground } : {}),
   });
   let server: Server | undefined;
 
@@ -262,6 +264,17 @@ function adminOperations(deps: {
         return { action: 'failed', failed: action, reason };
       }),
   };
+}
+
+/** The playground's settings when it is switched on and has its token; says why when it stays off. */
+function playgroundOf(config: Readonly<Config>, logger: Logger): HttpDeps['playground'] {
+  if (!config.playground.enabled) return undefined;
+  if (!config.playground.token) {
+    logger.warn('playground.enabled is true but PLAYGROUND_TOKEN is not set: the playground stays off');
+    return undefined;
+  }
+  logger.info({ path: '/playground' }, 'playground enabled');
+  return { token: config.playground.token, thresholds: { answer: config.search.answerThreshold, suggest: config.search.suggestThreshold } };
 }
 
 /**

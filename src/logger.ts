@@ -13,7 +13,7 @@ export function createLogger(level: string, destination?: pino.DestinationStream
       base: null,
       // Level names rather than numbers, so operators can grep for "warn".
       formatters: { level: (label) => ({ level: label }) },
-      redact: { paths: ['*.sign', '*.access_token', '*.timestamp', '*.sessionWebhook', 'headers.sign'], censor: '[redacted]' },
+      redact: { paths: ['*.sign', '*.access_token', '*.timestamp', '*.sessionWebhook', 'headers.sign', 'headers.authorization', 'headers.cookie'], censor: '[redacted]' },
     },
     destination,
   );

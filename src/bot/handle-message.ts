@@ -4,6 +4,7 @@ import { upcomingEvents } from '../knowledge/upcoming-events.js';
 import type { AnswerSource } from '../search/answer-types.js';
 import { composeAnswerReply, composeTextReply, HELP_TEXT, type BotReply, type ReplyContext } from './compose-reply.js';
 import { parseCommand } from './parse-command.js';
+import { questionOf } from './question-of.js';
 import { composeDigest } from '../schedule/compose-digest.js';
 import type { AdminAction } from './admin-report.js';
 
@@ -127,8 +128,7 @@ export async function handleMessage(message: ChatMessage, context: BotContext): 
     case 'latest-release':
     case 'release':
     case 'question': {
-      const question =
-        command.type === 'latest-release' ? `${command.project} 最新版本` : command.type === 'release' ? `${command.project} ${command.version}` : command.text;
+      const question = questionOf(command);
       const result = await context.answerer.ask(question, context.now);
       return { handledAs: result.outcome, reply: composeAnswerReply(result, replyContext), question };
     }

@@ -112,6 +112,13 @@ export const configSchema = z
         token: z.string().min(1).optional(),
       })
       .strict(),
+    playground: z
+      .object({
+        enabled: z.boolean(),
+        // Long enough that guessing it through the login form's rate limit is hopeless.
+        token: z.string().min(16, 'expected at least 16 characters (for example: openssl rand -hex 24)').optional(),
+      })
+      .strict(),
     log: z
       .object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']) })
       .strict(),

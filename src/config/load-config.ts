@@ -36,6 +36,7 @@ export const ENV_SETTINGS: Readonly<Record<string, EnvSetting>> = {
   DINGTALK_ROBOT_CODE: { path: ['dingtalk', 'robotCode'] },
   DINGTALK_API_BASE: { path: ['dingtalk', 'apiBase'] },
   DINGTALK_SESSION_HOSTS: { path: ['dingtalk', 'sessionHosts'], parse: list(',') },
+  PLAYGROUND_TOKEN: { path: ['playground', 'token'] },
   LOG_LEVEL: { path: ['log', 'level'] },
   REDIS_URL: { path: ['state', 'redisUrl'] },
   METRICS_TOKEN: { path: ['metrics', 'token'] },
@@ -46,6 +47,7 @@ const SECRET_KEYS: Readonly<Record<string, readonly string[]>> = {
   dingtalk: ['appSecret', 'robotCode'],
   state: ['redisUrl'],
   metrics: ['token'],
+  playground: ['token'],
 };
 
 /**

@@ -17,6 +17,7 @@ import type { MessageDeduper } from '../state/state-store.js';
 import type { UnansweredLog } from '../state/unanswered-log.js';
 import type { CallbackOutcome, Metrics, ReplyResult } from '../metrics/create-metrics.js';
 import { isValidBearer } from './is-valid-bearer.js';
+import { createPlaygroundRouter } from './create-playground-router.js';
 
 /** What the bot serves at a moment: the knowledge and the engine built from it. */
 export interface Serving {
@@ -53,6 +54,8 @@ export interface HttpDeps {
   unanswered?: Pick<UnansweredLog, 'record'>;
   /** Runs the admins' `重新加载`, `状态` and `待回答`; without it they reply that they are unavailable. */
   admin?: AdminOperations;
+  /** Serves the admins' playground at /playground; absent, that path does not exist. */
+  playground?: { token: string; thresholds: { answer: number; suggest: number } };
 }
 
 export interface HttpApp {
@@ -272,6 +275,20 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
       const text = await metrics.registry.metrics();
       res.set('Content-Type', metrics.registry.contentType).send(text);
     });
+  }
+
+  if (deps.playground) {
+    app.use(
+      '/playground',
+      createPlaygroundRouter({
+        token: deps.playground.token,
+        thresholds: deps.playground.thresholds,
+        serving: deps.serving,
+        now: deps.now,
+        logger: deps.logger,
+        digest: deps.digest,
+      }),
+    );
   }
 
   app.use((_req, res) => {

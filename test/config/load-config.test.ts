@@ -33,6 +33,7 @@ describe('loadConfig', () => {
     expect(config.dingtalk.appSecret).toBeUndefined();
     expect(config.reminders.offsets).toEqual(['1d', '1h']);
     expect(config.metrics).toEqual({ enabled: true });
+    expect(config.playground).toEqual({ enabled: false });
     expect(Object.isFrozen(config.dingtalk)).toBe(true);
   });
 
@@ -114,6 +115,20 @@ describe('loadConfig', () => {
     const metricsProblems = problemsOf(() => loadConfig({ CONFIG_DIR: configDir('metrics:\n  enabled: false\n  token: hunter3\n') }));
     expect(metricsProblems).toEqual([expect.stringMatching(/local\.yaml: metrics\.token: secrets are read from the environment only$/)]);
     expect(metricsProblems.join('\n')).not.toContain('hunter3');
+  });
+
+  it('reads the playground token from the environment only', () => {
+    const token = 'playground-token-0123456789';
+    expect(loadConfig({ CONFIG_DIR: configDir('playground:\n  enabled: true\n'), PLAYGROUND_TOKEN: token }).playground).toEqual({ enabled: true, token });
+    const problems = problemsOf(() => loadConfig({ CONFIG_DIR: configDir(`playground:\n  enabled: true\n  token: ${token}\n`) }));
+    expect(problems).toEqual([expect.stringMatching(/local\.yaml: playground\.token: secrets are read from the environment only$/)]);
+    expect(problems.join('\n')).not.toContain(token);
+  });
+
+  it('refuses a short playground token, without echoing it', () => {
+    const problems = problemsOf(() => loadConfig({ CONFIG_DIR: configDir(), PLAYGROUND_TOKEN: 'hunter2' }));
+    expect(problems).toEqual([expect.stringMatching(/^playground\.token: expected at least 16 characters.*\(from env PLAYGROUND_TOKEN\)$/)]);
+    expect(problems.join('\n')).not.toContain('hunter2');
   });
 
   it('points YAML syntax errors at file and line', () => {

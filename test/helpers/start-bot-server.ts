@@ -30,6 +30,8 @@ export interface BotServerOptions {
   /** Served at /metrics; without it /metrics is 404. */
   metrics?: Metrics;
   metricsToken?: string;
+  /** Serves the playground with this token. */
+  playgroundToken?: string;
 }
 
 /** The real Express app on 127.0.0.1 with fixture knowledge; outbound requests are recorded, not faked. */
@@ -55,6 +57,9 @@ export async function startBotServer(fixture: Fixture, options: BotServerOptions
     admins: fixture.config.admins.staffIds,
     ...(options.metrics ? { metrics: options.metrics } : {}),
     metricsToken: options.metricsToken,
+    ...(options.playgroundToken
+      ? { playground: { token: options.playgroundToken, thresholds: { answer: fixture.config.search.answerThreshold, suggest: fixture.config.search.suggestThreshold } } }
+      : {}),
   });
   const server: Server = await new Promise((resolve) => {
     const s = http.app.listen(0, '127.0.0.1', () => resolve(s));

@@ -1,0 +1,31 @@
+import MarkdownIt from 'markdown-it';
+
+// DingTalk's Markdown subset: headings, bold and italic, links, images, lists, quotes and rules.
+// Raw HTML is shown as text (html: false) and links to javascript:, vbscript:, file: or data:
+// (other than data: images) are not made, so knowledge text can never run in the admin's browser.
+const markdown = new MarkdownIt('default', { html: false, linkify: false, breaks: false, typographer: false });
+// What DingTalk does not render is not rendered here either, so the preview does not flatter a reply.
+markdown.disable(['table', 'code', 'fence', 'backticks', 'strikethrough']);
+
+const renderToken = markdown.renderer.renderToken.bind(markdown.renderer);
+markdown.renderer.rules.link_open = (tokens, index, options) => {
+  const token = tokens[index];
+  if (token) {
+    token.attrSet('target', '_blank');
+    token.attrSet('rel', 'noopener noreferrer');
+  }
+  return renderToken(tokens, index, options);
+};
+
+/**
+ * A bot reply's DingTalk Markdown as safe HTML, the way a DingTalk client shows it. The @ line
+ * that ends a group reply is set apart, as DingTalk highlights the people it mentions.
+ */
+export function renderDingTalkHtml(text: string, atUserIds: readonly string[] = []): string {
+  const mention = atUserIds.map((id) => `@${id}`).join(' ');
+  if (mention && text.endsWith(mention)) {
+    const body = text.slice(0, -mention.length).trimEnd();
+    return `${markdown.render(body)}<p class="mention">${markdown.utils.escapeHtml(mention)}</p>\n`;
+  }
+  return markdown.render(text);
+}
