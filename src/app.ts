@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Server } from 'node:http';
 import axios from 'axios';
 import { DateTime } from 'luxon';
@@ -17,7 +18,6 @@ import { createFileStateStore } from './state/create-file-state-store.js';
 import { createRedisStateStore } from './state/create-redis-state-store.js';
 import type { StateStore } from './state/state-store.js';
 import type { PostStore } from './state/create-post-store.js';
-import { createFileUnansweredLog } from './state/create-file-unanswered-log.js';
 import type { UnansweredLog } from './state/unanswered-log.js';
 import { createScheduler, type Scheduler, type ScheduledGroup } from './schedule/create-scheduler.js';
 import { createKnowledgeAlerts } from './schedule/create-knowledge-alerts.js';
@@ -91,6 +91,8 @@ export function createApp({ config, logger, groups = [], now = () => Date.now(),
     groups: posting.filter((g) => g.posts.includes('admin')),
     logger,
     now,
+    // Every instance finds the same errors; the one that claims an error first posts it.
+    claim: (error) => state.deduper.claim(`knowledge-alert:${createHash('sha256').update(error).digest('hex')}`, now()),
     ...(alertIntervalMs === undefined ? {} : { intervalMs: alertIntervalMs }),
   });
   // The engine is rebuilt for each new knowledge in its worker, and the knowledge swapped in once
@@ -106,12 +108,7 @@ export function createApp({ config, logger, groups = [], now = () => Date.now(),
     }
     return built;
   };
-  const unanswered = createFileUnansweredLog({
-    dataDir: config.dataDir,
-    zone: config.timezone,
-    analyse: createQuestionAnalyser(createTokenizer(config.vocabulary)),
-    logger,
-  });
+  const unanswered = state.unansweredLog({ zone: config.timezone, analyse: createQuestionAnalyser(createTokenizer(config.vocabulary)) });
   const postStore = state.posts;
   const scheduler = createScheduler({
     config,
@@ -303,7 +300,7 @@ function createStateStore(config: Readonly<Config>, logger: Logger, signatureWin
   // A replayed callback stays valid for the signature window on either side of its timestamp.
   const dedupeRetentionMs = 2 * signatureWindowMs;
   const { redisUrl, redisKeyPrefix } = config.state;
-  if (!redisUrl) return createFileStateStore({ dataDir: config.dataDir, dedupeRetentionMs });
+  if (!redisUrl) return createFileStateStore({ dataDir: config.dataDir, dedupeRetentionMs, logger });
   // Host and port only: the URL may hold a password.
   const { host } = new URL(redisUrl);
   logger.info({ redis: host, keyPrefix: redisKeyPrefix }, 'state is shared through Redis');

@@ -18,6 +18,11 @@ import { formatFaqDraft } from './knowledge/format-faq-draft.js';
 import { UNANSWERED_FILE } from './state/create-file-unanswered-log.js';
 import { readUnansweredFile, UnansweredFileError } from './state/read-unanswered-file.js';
 import { listUnanswered } from './state/list-unanswered.js';
+import { createRedisStateStore } from './state/create-redis-state-store.js';
+import type { UnansweredGroup, UnansweredQuery } from './state/unanswered-log.js';
+import { createLogger } from './logger.js';
+import { createTokenizer } from './search/create-tokenizer.js';
+import { createQuestionAnalyser } from './search/create-question-analyser.js';
 
 const USAGE = `usage: npm run --silent cli -- <command> [options]
 
@@ -236,6 +241,21 @@ export function toDigestRecord(digest: Digest): Record<string, unknown> {
   };
 }
 
+/** With REDIS_URL set, the running instances share the log in Redis: read it there. */
+async function unansweredFromRedis(config: Readonly<Config>, query: UnansweredQuery): Promise<UnansweredGroup[]> {
+  const store = createRedisStateStore({
+    url: config.state.redisUrl ?? '',
+    keyPrefix: config.state.redisKeyPrefix,
+    dedupeRetentionMs: 1,
+    logger: createLogger('silent'),
+  });
+  try {
+    return await store.unansweredLog({ zone: config.timezone, analyse: createQuestionAnalyser(createTokenizer(config.vocabulary)) }).groups(query);
+  } finally {
+    await store.close();
+  }
+}
+
 /**
  * `unanswered`: the log the running bot keeps, read as it was last written (the bot writes it a
  * few seconds after a question), as a table; with --draft, a FAQ stub per listed group.
@@ -251,16 +271,18 @@ async function unanswered(options: { top?: string | undefined; draft?: string | 
     return 2;
   }
   const file = join(config.dataDir, UNANSWERED_FILE);
+  const where = config.state.redisUrl ? 'Redis' : file;
+  const query = top === undefined ? {} : { limit: top };
   let groups;
   try {
-    groups = listUnanswered(await readUnansweredFile(file), top === undefined ? {} : { limit: top });
+    groups = config.state.redisUrl ? await unansweredFromRedis(config, query) : listUnanswered(await readUnansweredFile(file), query);
   } catch (err) {
-    if (!(err instanceof UnansweredFileError)) throw err;
-    io.err(err.message);
+    if (!(err instanceof Error)) throw err;
+    io.err(err instanceof UnansweredFileError ? err.message : `cannot read the unanswered questions from ${where}: ${err.message}`);
     return 1;
   }
   if (groups.length === 0) {
-    io.err(`no unanswered questions recorded (${file})`);
+    io.err(`no unanswered questions recorded (${where})`);
     return 0;
   }
   const day = (iso: string) => DateTime.fromISO(iso, { zone: config.timezone }).toISODate() ?? iso.slice(0, 10);

@@ -218,10 +218,12 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
     }
     log.info({ msgId: message.msgId, conversation: message.conversationType, handledAs }, 'message handled');
 
+    // Counted beside the reply, not before it: a shared log may wait for another instance.
+    let recording = Promise.resolve();
     if (question !== undefined && (handledAs === 'abstain' || handledAs === 'suggest') && deps.unanswered) {
       // Only the chat's name is kept with the question: never who asked. A 1:1 chat is named by its kind.
       const where = message.conversationType === 'group' ? (message.conversationTitle ?? '群聊') : '私聊';
-      await deps.unanswered
+      recording = deps.unanswered
         .record({ text: question, chat: where, at: deps.now() })
         .catch((err: unknown) => log.error({ err: err instanceof Error ? err.message : String(err) }, 'unanswered question not recorded'));
     }
@@ -238,9 +240,11 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
     if (!isAllowedSessionWebhook(message.sessionWebhook, message.sessionWebhookExpiredTime, deps.dingtalk.sessionHosts, deps.now())) {
       log.warn({ msgId: message.msgId }, 'no reply sent: the session webhook is missing, expired or not on the allow-list');
       countReply('not_allowed');
+      await recording;
       return;
     }
-    await postReply(message.sessionWebhook, await answerOrReport, message.msgId);
+    const webhook = message.sessionWebhook;
+    await Promise.all([answerOrReport.then((text) => postReply(webhook, text, message.msgId)), recording]);
   };
 
   const postReply = async (webhook: string, reply: Parameters<typeof sendSessionReply>[2], msgId: string): Promise<void> => {

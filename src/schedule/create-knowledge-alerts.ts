@@ -16,6 +16,11 @@ export interface KnowledgeAlertsDeps {
   /** At most one notice per this long: errors found meanwhile wait and go out together. */
   intervalMs?: number;
   now?: () => number;
+  /**
+   * Whether this instance posts an error: with several instances each sees the same errors, and
+   * the first to claim one posts it. Absent: every error is this instance's.
+   */
+  claim?: (error: string) => Promise<boolean>;
 }
 
 /**
@@ -36,13 +41,25 @@ export function createKnowledgeAlerts(deps: KnowledgeAlertsDeps): KnowledgeAlert
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
 
-  const post = () => {
+  const claim = deps.claim ?? (() => Promise.resolve(true));
+  const post = async () => {
     timer = undefined;
     if (closed || waiting.size === 0) return;
-    const errors = [...waiting];
+    const found = [...waiting];
     waiting.clear();
-    for (const error of errors) posted.add(error);
+    for (const error of found) posted.add(error);
     lastPostAt = now();
+    const claimed = await Promise.all(
+      found.map((error) =>
+        claim(error).catch((err: unknown) => {
+          // Better twice than never.
+          log.warn({ err: err instanceof Error ? err.message : String(err) }, 'knowledge error not claimed; posting it anyway');
+          return true;
+        }),
+      ),
+    );
+    const errors = found.filter((_, i) => claimed[i]);
+    if (closed || errors.length === 0) return;
     const { title, markdown } = composeKnowledgeAlert(errors);
     for (const group of deps.groups) {
       const sending = group.client
@@ -64,7 +81,7 @@ export function createKnowledgeAlerts(deps: KnowledgeAlertsDeps): KnowledgeAlert
       for (const error of waiting) if (!current.has(error)) waiting.delete(error);
       for (const error of current) if (!posted.has(error)) waiting.add(error);
       if (waiting.size === 0 || timer) return;
-      timer = setTimeout(post, Math.max(0, lastPostAt + intervalMs - now()));
+      timer = setTimeout(() => void post(), Math.max(0, lastPostAt + intervalMs - now()));
       timer.unref();
     },
     async close() {

@@ -3,18 +3,22 @@ import { createFileRateLedger } from './create-file-rate-ledger.js';
 import { createMessageDeduper } from './create-message-deduper.js';
 import { createProcessLock } from './create-process-lock.js';
 import type { StateStore } from './state-store.js';
+import { createFileUnansweredLog } from './create-file-unanswered-log.js';
+import type { Logger } from '../logger.js';
 
 /**
- * The embedded store for one instance: posts and the rate ledger in files under DATA_DIR (they
- * survive restarts), message ids and locks in this process (one process serves at a time).
+ * The embedded store for one instance: posts, the rate ledger and the unanswered log in files
+ * under DATA_DIR (they survive restarts), message ids and locks in this process (one process
+ * serves at a time).
  */
-export function createFileStateStore(options: { dataDir: string; dedupeRetentionMs: number }): StateStore {
+export function createFileStateStore(options: { dataDir: string; dedupeRetentionMs: number; logger: Logger }): StateStore {
   return {
     kind: 'file',
     deduper: createMessageDeduper(options.dedupeRetentionMs),
     posts: createPostStore(options.dataDir),
     rateLedger: createFileRateLedger(options.dataDir),
     lock: createProcessLock(),
+    unansweredLog: ({ zone, analyse }) => createFileUnansweredLog({ dataDir: options.dataDir, zone, analyse, logger: options.logger }),
     close: () => Promise.resolve(),
   };
 }

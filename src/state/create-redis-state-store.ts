@@ -4,6 +4,7 @@ import type { Logger } from '../logger.js';
 import type { RateLedger } from '../dingtalk/rate-ledger.js';
 import { parsePostState, type PostStore } from './create-post-store.js';
 import type { JobLock, MessageDeduper, StateStore } from './state-store.js';
+import { createRedisUnansweredLog } from './create-redis-unanswered-log.js';
 
 export interface RedisStateStoreOptions {
   /** `redis://[:password@]host:port[/db]`; from REDIS_URL only, never logged. */
@@ -142,6 +143,7 @@ export function createRedisStateStore(options: RedisStateStoreOptions): StateSto
     posts,
     rateLedger,
     lock,
+    unansweredLog: ({ zone, analyse }) => createRedisUnansweredLog({ redis, key: key('unanswered'), lock, zone, analyse, logger: options.logger }),
     async close() {
       await redis.quit().catch(() => redis.disconnect());
     },

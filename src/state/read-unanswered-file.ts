@@ -37,16 +37,21 @@ export async function readUnansweredFile(file: string): Promise<UnansweredState>
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { groups: [] };
     throw new UnansweredFileError(`${file}: cannot read: ${(err as Error).message}`);
   }
+  return parseUnanswered(text, file);
+}
+
+/** Reads the stored form `serializeUnanswered` wrote; `where` (a file, a Redis key) names it in the error. */
+export function parseUnanswered(text: string, where: string): UnansweredState {
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (err) {
-    throw new UnansweredFileError(`${file}: not JSON: ${(err as Error).message}`);
+    throw new UnansweredFileError(`${where}: not JSON: ${(err as Error).message}`);
   }
   const parsed = fileSchema.safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new UnansweredFileError(`${file}: not an unanswered-questions file: ${issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'unreadable'}`);
+    throw new UnansweredFileError(`${where}: not an unanswered-questions file: ${issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'unreadable'}`);
   }
   return { groups: parsed.data.groups };
 }

@@ -38,6 +38,8 @@ const FAST_ROBOT = 'dingtalk:\n  requestTimeoutMs: 400\n  throttlePauseMs: 1500\
 
 export interface Deployment {
   fake: FakeDingTalk;
+  /** CONFIG_DIR of every instance (its local.yaml holds the Redis key prefix). */
+  configDir: string;
   apps: App[];
   urls: string[];
   close(): Promise<void>;
@@ -63,7 +65,7 @@ export async function deploy(options: { store: StoreKind; instances: number; red
       LOG_LEVEL: 'silent',
       ...(options.store === 'redis' ? { REDIS_URL: options.redisUrl } : {}),
     });
-    const app = createApp({ config, logger: createLogger(config.log.level), groups: [{ name: GROUP.name, posts: ['digest', 'reminders'], accessToken: GROUP.token, secret: GROUP.secret }] });
+    const app = createApp({ config, logger: createLogger(config.log.level), groups: [{ name: GROUP.name, posts: ['digest', 'reminders', 'admin'], accessToken: GROUP.token, secret: GROUP.secret }] });
     const server = await app.listen(0, '127.0.0.1');
     await app.load();
     apps.push(app);
@@ -71,6 +73,7 @@ export async function deploy(options: { store: StoreKind; instances: number; red
   }
   return {
     fake,
+    configDir: dir,
     apps,
     urls,
     async close() {

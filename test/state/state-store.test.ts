@@ -5,6 +5,9 @@ import type { StateStore } from '../../src/state/state-store.js';
 import type { PostState } from '../../src/state/create-post-store.js';
 import { createLogger } from '../../src/logger.js';
 import { tempKnowledge } from '../helpers/temp-knowledge.js';
+import { loadConfig } from '../../src/config/load-config.js';
+import { createTokenizer } from '../../src/search/create-tokenizer.js';
+import { createQuestionAnalyser } from '../../src/search/create-question-analyser.js';
 import { skipRedis, startRedis, type TestRedis } from '../helpers/start-redis.js';
 
 const logger = createLogger('silent');
@@ -15,6 +18,8 @@ const STATE: PostState = {
   outbox: [{ key: 'digest:2024-05-20:community', kind: 'digest', group: 'community', at: '2024-05-24T10:00:00.000Z', msgUuid: 'u-1', title: 'SOFA Weekly', markdown: '## hi' }],
   log: { 'reminder:e1|community|1h|x': { outcome: 'sent', at: '2024-05-20T09:00:00.000Z', recordedAt: '2024-05-20T09:00:01.000Z' } },
 };
+
+const ANALYSIS = { zone: 'Asia/Shanghai', analyse: createQuestionAnalyser(createTokenizer(loadConfig({ CONFIG_DIR: 'config' }).vocabulary)) };
 
 let redis: TestRedis | undefined;
 let prefixes = 0;
@@ -31,7 +36,7 @@ const kinds: Array<[string, () => { open: () => StateStore }]> = [
     'file',
     () => {
       const dataDir = tempKnowledge({});
-      return { open: () => createFileStateStore({ dataDir, dedupeRetentionMs: 1000 }) };
+      return { open: () => createFileStateStore({ dataDir, dedupeRetentionMs: 1000, logger }) };
     },
   ],
   [
@@ -107,6 +112,25 @@ describe.each(kinds)('%s state store', (kind, fresh) => {
       await one.close();
       await two?.close();
     }
+  });
+  it.skipIf(skip)('groups unanswered questions, and keeps them across a reopen (or from another instance)', async () => {
+    const state = fresh();
+    // Redis: two instances recording at once; files: one instance (a second would overwrite it).
+    const stores = kind === 'redis' ? [state.open(), state.open()] : [state.open()];
+    const logs = stores.map((store) => store.unansweredLog(ANALYSIS));
+    const logOf = (i: number) => logs[i % logs.length] as (typeof logs)[number];
+    const at = Date.now();
+    await Promise.all(
+      ['sofa-mosn 支持 http3 吗', 'mosn 能不能用 http/3', 'Seata 支持 Oracle 吗', 'MOSN 有 HTTP3 支持吗'].map((text, i) => logOf(i).record({ text, chat: 'Community Q&A', at })),
+    );
+    await Promise.all(logs.map((log) => log.close()));
+    await Promise.all(stores.map((store) => store.close()));
+    const reopened = state.open();
+    const groups = await reopened.unansweredLog(ANALYSIS).groups();
+    expect(groups.map((g) => g.count)).toEqual([3, 1]);
+    expect(groups[0]?.question).toMatch(/mosn/i);
+    expect(groups[1]?.question).toBe('Seata 支持 Oracle 吗');
+    await reopened.close();
   });
 });
 

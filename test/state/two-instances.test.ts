@@ -6,6 +6,7 @@ import type { FakeDingTalk } from '../helpers/fake-dingtalk.js';
 import { deploy, dueEvents, GROUP, type Deployment } from '../helpers/deploy-bots.js';
 import { groupMessage, signedHeaders } from '../helpers/start-bot-server.js';
 import { skipRedis, startRedis, type TestRedis } from '../helpers/start-redis.js';
+import { runCli } from '../../src/cli.js';
 
 // Two instances behind one load balancer: one Redis, one DingTalk, nothing else in common (each has
 // its own DATA_DIR). Members must get one answer and groups one post, whichever instance acts.
@@ -19,7 +20,12 @@ let fake: FakeDingTalk;
 beforeAll(async () => {
   if (skipRedis) return;
   redis = await startRedis();
-  deployment = await deploy({ store: 'redis', instances: 2, redisUrl: redis.url, knowledge: dueEvents(EVENTS, '双实例') });
+  deployment = await deploy({
+    store: 'redis',
+    instances: 2,
+    redisUrl: redis.url,
+    knowledge: { ...dueEvents(EVENTS, '双实例'), 'faq/broken.md': '---\nquestion: [unclosed\n---\n答案\n' },
+  });
   fake = deployment.fake;
 });
 
@@ -43,18 +49,45 @@ describe.skipIf(skipRedis)('two instances on one Redis', () => {
     for (let round = 0; round < 5; round++) expect(fake.requests.filter((r) => r.query.session === `both-${round}`)).toHaveLength(1);
   });
 
+  it('counts questions neither instance could answer in one shared log, which the CLI lists', async () => {
+    const asks = ['sofa-mosn 支持 http3 吗', 'mosn 能不能用 http/3', 'MOSN 有 HTTP3 支持吗', 'Seata 支持 Oracle 吗'];
+    for (const [i, question] of asks.entries()) {
+      const url = deployment.urls[i % 2] ?? '';
+      const response = await fetch(`${url}/dingtalk/callback`, { method: 'POST', headers: signedHeaders(), body: JSON.stringify(groupMessage(question, fake.sessionWebhook(`unanswered-${i}`))) });
+      expect(response.status).toBe(200);
+      await fake.waitFor((r) => r.query.session === `unanswered-${i}`);
+    }
+    // Recording goes on beside the reply: let it finish.
+    await Promise.all(deployment.apps.map((app) => app.http.idle()));
+    const out: string[] = [];
+    const code = await runCli(['unanswered'], { CONFIG_DIR: deployment.configDir, REDIS_URL: redis.url }, { out: (l) => out.push(l), err: () => undefined });
+    expect(code).toBe(0);
+    const counts = out.filter((l) => /^\s+\d+\s+\d+\s+\d{4}-/.test(l)).map((l) => Number(l.trim().split(/\s+/)[0]));
+    expect(counts).toEqual([3, 1]);
+    expect(out.join('\n')).toContain('Seata 支持 Oracle 吗');
+  });
+
+  it('posts a knowledge error to the admin group once, though both instances found it', async () => {
+    await fake.waitFor((r) => r.path === '/robot/send' && JSON.stringify(r.json).includes('知识库有新错误'));
+    // Time for the other instance's notice, were there one.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const notices = fake.sends().filter((r) => JSON.stringify(r.json).includes('知识库有新错误'));
+    expect(notices).toHaveLength(1);
+    expect(JSON.stringify(notices[0]?.json)).toMatch(/broken\.md:\d+: invalid YAML/);
+  });
+
   it('posts each reminder and the digest once, though both instances run the scheduler', async () => {
     await Promise.all([...deployment.apps, ...deployment.apps].map((app) => app.scheduler.tick()));
     await Promise.all(deployment.apps.map((app) => app.scheduler.sendDigestNow()));
     await Promise.all([...deployment.apps, ...deployment.apps].map((app) => app.scheduler.tick()));
 
-    const sends = fake.sends();
+    const sends = fake.sends().filter((r) => !JSON.stringify(r.json).includes('知识库有新错误'));
     const titles = sends.map((r) => (r.json as { markdown: { title: string } }).markdown.title);
     for (let i = 0; i < EVENTS; i++) expect(titles.filter((t) => t.includes(`双实例 直播 ${i}`))).toHaveLength(1);
     expect(titles.filter((t) => !t.includes('双实例 直播'))).toHaveLength(1);
     // Not even a resend that DingTalk would have dropped.
     expect(sends).toHaveLength(EVENTS + 1);
-    expect(fake.delivered().filter((r) => r.path === '/robot/send')).toHaveLength(EVENTS + 1);
+    expect(fake.delivered().filter((r) => r.path === '/robot/send' && !JSON.stringify(r.json).includes('知识库有新错误'))).toHaveLength(EVENTS + 1);
     expect(fake.rateLimitViolations()).toEqual([]);
   });
 
