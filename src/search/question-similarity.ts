@@ -7,7 +7,17 @@ const ASCII = /^[a-z0-9]+$/;
 
 // Identifiers and English words (http3, oracle, kotlin) say most about what is asked and weigh
 // double; a project name weighs like a Chinese word, as many different questions share it.
-const weightOf = (term: string) => (ASCII.test(term) && canonicalProject(term) === undefined ? 2 : 1);
+// Memoised: the unanswered log compares a question with every phrasing it keeps that shares a word.
+const weights = new Map<string, number>();
+const weightOf = (term: string): number => {
+  let weight = weights.get(term);
+  if (weight === undefined) {
+    weight = ASCII.test(term) && canonicalProject(term) === undefined ? 2 : 1;
+    if (weights.size >= 50_000) weights.clear();
+    weights.set(term, weight);
+  }
+  return weight;
+};
 
 /**
  * Weighted Jaccard similarity of two questions' terms (from questionTerms), in [0, 1]: the weight

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { DateTime } from 'luxon';
+import { calendarDay, daysBefore } from '../shared/calendar-day.js';
 import { questionSimilarity, SIMILAR_QUESTIONS } from '../search/question-similarity.js';
 import type { QuestionAnalysis } from '../search/create-question-analyser.js';
 import type { StoredUnansweredGroup, UnansweredAsk, UnansweredState } from './unanswered-log.js';
@@ -51,13 +51,16 @@ export function recordUnanswered(state: UnansweredState, ask: UnansweredAsk, opt
   const { normal, terms } = options.analyse(text);
   if (terms.length === 0) return false;
   const at = new Date(ask.at).toISOString();
-  const day = DateTime.fromMillis(ask.at, { zone: options.zone }).toISODate() ?? at.slice(0, 10);
+  const day = calendarDay(ask.at, options.zone);
 
   let group: StoredUnansweredGroup | undefined;
   let best = 0;
+  const asked = new Set(terms);
   for (const candidate of state.groups) {
     for (const variant of candidate.variants) {
       const known = options.analyse(variant.text);
+      // Most kept phrasings share no word with the question: not worth measuring.
+      if (known.normal !== normal && !known.terms.some((t) => asked.has(t))) continue;
       const similarity = known.normal === normal ? 1 : questionSimilarity(terms, known.terms);
       if (similarity > best) {
         best = similarity;
@@ -81,17 +84,17 @@ export function recordUnanswered(state: UnansweredState, ask: UnansweredAsk, opt
   group.chats[chat] = (group.chats[chat] ?? 0) + 1;
   group.days[day] = (group.days[day] ?? 0) + 1;
 
-  trim(state, group, day, limits, options.zone);
+  trim(state, group, day, limits);
   return true;
 }
 
-function trim(state: UnansweredState, group: StoredUnansweredGroup, day: string, limits: UnansweredLimits, zone: string): void {
+function trim(state: UnansweredState, group: StoredUnansweredGroup, day: string, limits: UnansweredLimits): void {
   // Most asked first, so the first phrasing represents the group.
   group.variants.sort((a, b) => b.count - a.count || a.firstSeen.localeCompare(b.firstSeen));
   group.variants.length = Math.min(group.variants.length, limits.variants);
   const chats = Object.entries(group.chats).sort((a, b) => b[1] - a[1]);
   if (chats.length > limits.chats) group.chats = Object.fromEntries(chats.slice(0, limits.chats));
-  const cutoff = DateTime.fromISO(day, { zone }).minus({ days: limits.days }).toISODate() ?? day;
+  const cutoff = daysBefore(day, limits.days);
   for (const key of Object.keys(group.days)) if (key < cutoff) delete group.days[key];
   while (state.groups.length > limits.groups) {
     const oldest = state.groups.reduce((a, b) => (lastSeenOf(b) < lastSeenOf(a) ? b : a));
