@@ -55,7 +55,7 @@ describe.each(STORES)('scheduled posts with the %s store (%i instance(s))', (sto
 
   it.skipIf(skip)('delivers every post once across kill -9 during sends', async () => {
     expectClean(await killAndRestart({ store, kills: store === 'file' ? 20 : 12, events: 15, ...(redis ? { redisUrl: redis.url } : {}) }));
-  }, 240_000);
+  }, 420_000);
 });
 
 describe.skipIf(skipRedis)('Redis restarts under two instances', () => {

@@ -113,7 +113,8 @@ export async function killAndRestart(options: {
     await kill(child);
   }
   const last = start();
-  const deadline = Date.now() + 120_000;
+  // Generous: with Redis the last instance may first wait for a killed one's lock to expire (30 s).
+  const deadline = Date.now() + 200_000;
   while (countPosts(fake, options.events).delivered < options.events && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
   // Time for a duplicate to show, were there one.
   await new Promise((resolve) => setTimeout(resolve, 500));
