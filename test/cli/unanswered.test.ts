@@ -1,15 +1,12 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli.js';
-import { createApp, type App } from '../../src/app.js';
-import { loadConfig } from '../../src/config/load-config.js';
-import { createLogger } from '../../src/logger.js';
+import type { App } from '../../src/app.js';
 import { startFakeDingTalk, type FakeDingTalk } from '../helpers/fake-dingtalk.js';
 import { FIXTURE_FILES } from '../helpers/knowledge-fixture.js';
 import { tempKnowledge } from '../helpers/temp-knowledge.js';
-import { APP_SECRET, groupMessage, signedHeaders } from '../helpers/start-bot-server.js';
+import { askInGroup, startApp } from '../helpers/start-app.js';
 
 // The acceptance test of the unanswered-questions loop: members ask through signed callbacks, the
 // running bot records what it could not answer, and admins list and draft it from the command line.
@@ -30,28 +27,12 @@ let asked = 0;
 /** Asks the bot in a group and returns the reply's text. */
 async function ask(question: string, overrides: Record<string, unknown> = {}): Promise<string> {
   const session = `unanswered-${++asked}`;
-  const response = await fetch(`${url}/dingtalk/callback`, {
-    method: 'POST',
-    headers: signedHeaders(),
-    body: JSON.stringify(groupMessage(question, fake.sessionWebhook(session), overrides)),
-  });
-  expect(response.status).toBe(200);
-  const [reply] = await fake.waitFor((r) => r.query.session === session);
-  return JSON.stringify(reply?.json);
+  return JSON.stringify(await askInGroup(fake, url, session, question, overrides));
 }
 
 beforeAll(async () => {
   fake = await startFakeDingTalk();
-  const config = loadConfig({
-    ...env,
-    DINGTALK_APP_SECRET: APP_SECRET,
-    KNOWLEDGE_DIR: tempKnowledge(FIXTURE_FILES),
-    DINGTALK_SESSION_HOSTS: new URL(fake.url).host,
-    LOG_LEVEL: 'silent',
-  });
-  app = createApp({ config, logger: createLogger('silent') });
-  url = `http://127.0.0.1:${((await app.listen(0, '127.0.0.1')).address() as AddressInfo).port}`;
-  await app.load();
+  ({ app, url } = await startApp({ fake, knowledgeDir: tempKnowledge(FIXTURE_FILES), env }));
 });
 
 afterAll(async () => {

@@ -1,13 +1,10 @@
 import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
-import { loadConfig } from '../../src/config/load-config.js';
-import { createLogger } from '../../src/logger.js';
-import { createApp, type App } from '../../src/app.js';
+import type { App } from '../../src/app.js';
 import { startFakeDingTalk, type FakeDingTalk } from './fake-dingtalk.js';
 import { FIXTURE_FILES } from './knowledge-fixture.js';
 import { tempKnowledge } from './temp-knowledge.js';
-import { APP_SECRET } from './start-bot-server.js';
+import { startApp } from './start-app.js';
 
 // Bot instances as an operator deploys them (createApp from configuration and environment), in
 // this process, beside one fake DingTalk: for tests of several instances and of failures.
@@ -54,22 +51,14 @@ export async function deploy(options: { store: StoreKind; instances: number; red
   const apps: App[] = [];
   const urls: string[] = [];
   for (let i = 0; i < options.instances; i++) {
-    const config = loadConfig({
-      CONFIG_DIR: dir,
-      PORT: '0',
-      DINGTALK_APP_SECRET: APP_SECRET,
-      KNOWLEDGE_DIR: knowledgeDir,
-      DATA_DIR: tempKnowledge({}),
-      DINGTALK_SESSION_HOSTS: new URL(fake.url).host,
-      DINGTALK_API_BASE: fake.url,
-      LOG_LEVEL: 'silent',
-      ...(options.store === 'redis' ? { REDIS_URL: options.redisUrl } : {}),
+    const { app, url } = await startApp({
+      fake,
+      knowledgeDir,
+      env: { CONFIG_DIR: dir, ...(options.store === 'redis' ? { REDIS_URL: options.redisUrl } : {}) },
+      deps: { groups: [{ name: GROUP.name, posts: ['digest', 'reminders', 'admin'], accessToken: GROUP.token, secret: GROUP.secret }] },
     });
-    const app = createApp({ config, logger: createLogger(config.log.level), groups: [{ name: GROUP.name, posts: ['digest', 'reminders', 'admin'], accessToken: GROUP.token, secret: GROUP.secret }] });
-    const server = await app.listen(0, '127.0.0.1');
-    await app.load();
     apps.push(app);
-    urls.push(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    urls.push(url);
   }
   return {
     fake,

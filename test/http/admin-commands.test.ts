@@ -1,14 +1,11 @@
 import { writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/load-config.js';
-import { createLogger } from '../../src/logger.js';
-import { createApp, type App } from '../../src/app.js';
+import type { App } from '../../src/app.js';
 import { startFakeDingTalk, type FakeDingTalk } from '../helpers/fake-dingtalk.js';
 import { FIXTURE_FILES } from '../helpers/knowledge-fixture.js';
 import { tempKnowledge } from '../helpers/temp-knowledge.js';
-import { APP_SECRET, groupMessage, signedHeaders } from '../helpers/start-bot-server.js';
+import { askInGroup, startApp } from '../helpers/start-app.js';
 
 // The admins' chat commands against the running bot, through signed callbacks.
 const BROKEN = '---\nquestion: [broken\n---\n坏了。\n';
@@ -21,17 +18,7 @@ let dir: string;
 beforeAll(async () => {
   fake = await startFakeDingTalk();
   dir = tempKnowledge({ ...FIXTURE_FILES, 'faq/broken-at-start.md': BROKEN });
-  const config = loadConfig({
-    CONFIG_DIR: 'config',
-    DINGTALK_APP_SECRET: APP_SECRET,
-    KNOWLEDGE_DIR: dir,
-    DATA_DIR: tempKnowledge({}),
-    DINGTALK_SESSION_HOSTS: new URL(fake.url).host,
-    LOG_LEVEL: 'silent',
-  });
-  app = createApp({ config, logger: createLogger('silent') });
-  url = `http://127.0.0.1:${((await app.listen(0, '127.0.0.1')).address() as AddressInfo).port}`;
-  await app.load();
+  ({ app, url } = await startApp({ fake, knowledgeDir: dir }));
 });
 
 afterAll(async () => {
@@ -43,10 +30,8 @@ let asked = 0;
 /** Says something in a group, as an admin (DingTalk's isAdmin) or a member, and returns the reply's Markdown. */
 async function say(text: string, as: 'admin' | 'member'): Promise<string> {
   const session = `admin-${++asked}`;
-  const body = groupMessage(text, fake.sessionWebhook(session), { isAdmin: as === 'admin', senderStaffId: as === 'admin' ? 'boss01' : 'user0042' });
-  expect((await fetch(`${url}/dingtalk/callback`, { method: 'POST', headers: signedHeaders(), body: JSON.stringify(body) })).status).toBe(200);
-  const [reply] = await fake.waitFor((r) => r.query.session === session);
-  return (reply?.json as { markdown: { text: string } }).markdown.text;
+  const reply = await askInGroup(fake, url, session, text, { isAdmin: as === 'admin', senderStaffId: as === 'admin' ? 'boss01' : 'user0042' });
+  return (reply as { markdown: { text: string } }).markdown.text;
 }
 
 describe('admin commands in chat', () => {

@@ -1,14 +1,11 @@
 import { writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/load-config.js';
-import { createLogger } from '../../src/logger.js';
-import { createApp, type App } from '../../src/app.js';
+import type { App } from '../../src/app.js';
 import { startFakeDingTalk, type FakeDingTalk, type FakeRequest } from '../helpers/fake-dingtalk.js';
 import { FIXTURE_FILES } from '../helpers/knowledge-fixture.js';
 import { tempKnowledge } from '../helpers/temp-knowledge.js';
-import { APP_SECRET, groupMessage, signedHeaders } from '../helpers/start-bot-server.js';
+import { askInGroup, startApp } from '../helpers/start-app.js';
 
 // Knowledge errors posted to the admin group by the running bot, through the fake DingTalk's robot API.
 const ADMINS = { token: 'token-admins', secret: 'SECadmins-test-secret' };
@@ -22,24 +19,15 @@ let dir: string;
 beforeAll(async () => {
   fake = await startFakeDingTalk({ robots: { [ADMINS.token]: { secret: ADMINS.secret } } });
   dir = tempKnowledge({ ...FIXTURE_FILES, 'faq/broken-at-start.md': BROKEN });
-  const config = loadConfig({
-    CONFIG_DIR: 'config',
-    DINGTALK_APP_SECRET: APP_SECRET,
-    KNOWLEDGE_DIR: dir,
-    DATA_DIR: tempKnowledge({}),
-    DINGTALK_SESSION_HOSTS: new URL(fake.url).host,
-    DINGTALK_API_BASE: fake.url,
-    LOG_LEVEL: 'silent',
-  });
-  app = createApp({
-    config,
-    logger: createLogger('silent'),
-    groups: [{ name: 'admins', posts: ['admin'], accessToken: ADMINS.token, secret: ADMINS.secret }],
-    // Every new error at once here; the batching is createKnowledgeAlerts' own test.
-    alertIntervalMs: 0,
-  });
-  url = `http://127.0.0.1:${((await app.listen(0, '127.0.0.1')).address() as AddressInfo).port}`;
-  await app.load();
+  ({ app, url } = await startApp({
+    fake,
+    knowledgeDir: dir,
+    deps: {
+      groups: [{ name: 'admins', posts: ['admin'], accessToken: ADMINS.token, secret: ADMINS.secret }],
+      // Every new error at once here; the batching is createKnowledgeAlerts' own test.
+      alertIntervalMs: 0,
+    },
+  }));
 });
 
 afterAll(async () => {
@@ -51,10 +39,8 @@ let asked = 0;
 /** Asks something in a group as a member and returns the reply's Markdown. */
 async function ask(text: string): Promise<string> {
   const session = `admin-group-${++asked}`;
-  const body = groupMessage(text, fake.sessionWebhook(session));
-  expect((await fetch(`${url}/dingtalk/callback`, { method: 'POST', headers: signedHeaders(), body: JSON.stringify(body) })).status).toBe(200);
-  const [reply] = await fake.waitFor((r) => r.query.session === session);
-  return (reply?.json as { markdown: { text: string } }).markdown.text;
+  const reply = await askInGroup(fake, url, session, text);
+  return (reply as { markdown: { text: string } }).markdown.text;
 }
 
 const adminPosts = (): string[] => fake.sends().map((r: FakeRequest) => (r.json as { markdown: { text: string } }).markdown.text);

@@ -1,13 +1,10 @@
 import { writeFileSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/load-config.js';
-import { createLogger } from '../../src/logger.js';
-import { createApp, type App } from '../../src/app.js';
+import type { App } from '../../src/app.js';
 import { startFakeDingTalk, type FakeDingTalk } from '../helpers/fake-dingtalk.js';
 import { tempKnowledge } from '../helpers/temp-knowledge.js';
-import { APP_SECRET, groupMessage, signedHeaders } from '../helpers/start-bot-server.js';
+import { askInGroup, startApp } from '../helpers/start-app.js';
 
 const faq = (answer: string) => `---\nquestion: SOFAJRaft 支持 Multi-Raft 吗？\nproject: SOFAJRaft\n---\n${answer}\n`;
 
@@ -20,17 +17,7 @@ let asked = 0;
 beforeAll(async () => {
   fake = await startFakeDingTalk();
   dir = tempKnowledge({ 'faq/multi-raft.md': faq('支持，第一版答案。'), 'faq/other.md': '---\nquestion: Seata 全局锁是行级的吗？\n---\n是行级的。\n' });
-  const config = loadConfig({
-    CONFIG_DIR: 'config',
-    DINGTALK_APP_SECRET: APP_SECRET,
-    KNOWLEDGE_DIR: dir,
-    DATA_DIR: tempKnowledge({}),
-    DINGTALK_SESSION_HOSTS: new URL(fake.url).host,
-    LOG_LEVEL: 'silent',
-  });
-  app = createApp({ config, logger: createLogger('silent') });
-  url = `http://127.0.0.1:${((await app.listen(0, '127.0.0.1')).address() as AddressInfo).port}`;
-  await app.load();
+  ({ app, url } = await startApp({ fake, knowledgeDir: dir }));
   await app.watchKnowledge();
 });
 
@@ -42,9 +29,7 @@ afterAll(async () => {
 /** Asks the running bot through a signed callback and returns the reply text it posted. */
 async function ask(question: string): Promise<string> {
   const session = `live-${++asked}`;
-  await fetch(`${url}/dingtalk/callback`, { method: 'POST', headers: signedHeaders(), body: JSON.stringify(groupMessage(question, fake.sessionWebhook(session))) });
-  const [reply] = await fake.waitFor((r) => r.query.session === session);
-  return JSON.stringify(reply?.json);
+  return JSON.stringify(await askInGroup(fake, url, session, question));
 }
 
 /** Asks until the reply contains `expected`, for at most two seconds after the edit. */
