@@ -99,11 +99,12 @@ export function createApp({ config, logger, groups = [], now = () => Date.now(),
   // it answers from it: a question sees the old or the new. A failed build keeps the old.
   const serve = async (knowledge: KnowledgeLoad): Promise<{ ms: number }> => {
     const built = await answerer.build(knowledge.entries);
-    current.serving = { knowledge, answerer };
-    const { errors } = summarizeKnowledge(knowledge);
+    const summary = summarizeKnowledge(knowledge);
+    current.serving = { knowledge, summary, answerer };
+    const { errors } = summary;
     alerts.report(errors);
     if (metrics) {
-      for (const kind of ENTRY_KINDS) metrics.knowledgeEntries.set({ kind }, knowledge.entries.filter((e) => e.kind === kind).length);
+      for (const kind of ENTRY_KINDS) metrics.knowledgeEntries.set({ kind }, summary.entries[kind]);
       metrics.knowledgeErrors.set(errors.length);
     }
     return built;
@@ -219,8 +220,8 @@ function adminOperations(deps: {
     switch (action) {
       case 'reload': {
         const started = performance.now();
-        const { knowledge } = await deps.reload();
-        return { action, knowledge: summarizeKnowledge(knowledge), ms: performance.now() - started };
+        const { summary } = await deps.reload();
+        return { action, knowledge: summary, ms: performance.now() - started };
       }
       case 'status': {
         const serving = deps.current.serving;
@@ -241,7 +242,7 @@ function adminOperations(deps: {
           (err: unknown) => ({ error: err instanceof Error ? err.message : String(err) }),
         );
         const unanswered = (await deps.unanswered.groups()).length;
-        return { action, ...(serving ? { knowledge: summarizeKnowledge(serving.knowledge) } : {}), posts, unanswered };
+        return { action, ...(serving ? { knowledge: serving.summary } : {}), posts, unanswered };
       }
       case 'unanswered': {
         const groups = await deps.unanswered.groups();

@@ -2,7 +2,7 @@ import express, { type ErrorRequestHandler, type Express, type RequestHandler } 
 import type { AxiosInstance } from 'axios';
 import type { Logger } from '../logger.js';
 import type { KnowledgeLoad } from '../knowledge/load-knowledge.js';
-import { summarizeKnowledge } from '../knowledge/summarize-knowledge.js';
+import type { KnowledgeSummary } from '../knowledge/summarize-knowledge.js';
 import type { AnswerSource } from '../search/answer-types.js';
 import { composeFailureReply, handleMessage, isReadable, replyContextFor, type BotAction, type ChatMessage, type Handled } from '../bot/handle-message.js';
 import type { AdminAction, AdminOperations } from '../bot/admin-report.js';
@@ -22,6 +22,8 @@ import { createPlaygroundRouter } from './create-playground-router.js';
 /** What the bot serves at a moment: the knowledge and the engine built from it. */
 export interface Serving {
   knowledge: KnowledgeLoad;
+  /** Counts and errors of the knowledge, worked out once when it is served. */
+  summary: KnowledgeSummary;
   answerer: AnswerSource;
 }
 
@@ -110,7 +112,7 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
       res.status(503).json({ status: 'loading' });
       return;
     }
-    const { files, entries, errors } = summarizeKnowledge(serving.knowledge);
+    const { files, entries, errors } = serving.summary;
     res.json({ status: 'ready', files, entries, errors });
   });
 

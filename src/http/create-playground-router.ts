@@ -4,11 +4,8 @@ import { DateTime } from 'luxon';
 import { z } from 'zod';
 import type { Logger } from '../logger.js';
 import type { Serving } from './create-http-app.js';
-import { formatProblem } from '../knowledge/entry.js';
 import type { Match } from '../search/answer-types.js';
 import { handleMessage } from '../bot/handle-message.js';
-import { parseCommand } from '../bot/parse-command.js';
-import { questionOf } from '../bot/question-of.js';
 import { composeDigest } from '../schedule/compose-digest.js';
 import { DINGTALK_MAX_BODY_BYTES } from '../dingtalk/limits.js';
 import { createPlaygroundAuth } from './create-playground-auth.js';
@@ -188,23 +185,24 @@ export function createPlaygroundRouter(deps: PlaygroundDeps): Router {
     const started = performance.now();
     // The same call the callback makes, as an ordinary group member: the reply is the one the group
     // would see. No admins are passed, so `周报 发送` shows its refusal and nothing is ever sent.
-    // Awaited so the answerer may become asynchronous (a worker thread) without a change here.
-    const { reply, handledAs } = await Promise.resolve(
-      handleMessage(
-        { text: question, msgtype: 'text', isGroup: true, senderStaffId: PLAYGROUND_MEMBER, isAdmin: false },
-        {
-          answerer: serving.answerer,
-          entries: serving.knowledge.entries,
-          now,
-          maxReplyBytes: DINGTALK_MAX_BODY_BYTES,
-          digest: deps.digest,
-          admins: [],
-        },
-      ),
+    const {
+      reply,
+      handledAs,
+      question: asked,
+    } = await handleMessage(
+      { text: question, msgtype: 'text', isGroup: true, senderStaffId: PLAYGROUND_MEMBER, isAdmin: false },
+      {
+        answerer: serving.answerer,
+        entries: serving.knowledge.entries,
+        now,
+        maxReplyBytes: DINGTALK_MAX_BODY_BYTES,
+        digest: deps.digest,
+        admins: [],
+      },
     );
     const ms = performance.now() - started;
-    const asked = questionOf(parseCommand(question));
-    const ranking = asked === undefined ? undefined : await Promise.resolve(serving.answerer.rank(asked, now));
+    // The ranking behind the reply, for the table: the candidates `ask` decided between.
+    const ranking = asked === undefined ? undefined : await serving.answerer.rank(asked, now);
     res.json({
       question,
       handledAs,
@@ -213,7 +211,7 @@ export function createPlaygroundRouter(deps: PlaygroundDeps): Router {
       thresholds: deps.thresholds,
       knowledge: {
         entries: serving.knowledge.entries.length,
-        errors: serving.knowledge.problems.filter((p) => p.severity === 'error').map(formatProblem),
+        errors: serving.summary.errors,
       },
       ms: Math.round(ms * 100) / 100,
     });

@@ -6,6 +6,7 @@ import { createHttpApp, type HttpApp } from '../../src/http/create-http-app.js';
 import { createLogger } from '../../src/logger.js';
 import { createMessageDeduper } from '../../src/state/create-message-deduper.js';
 import { combine } from '../../src/knowledge/load-knowledge.js';
+import { summarizeKnowledge } from '../../src/knowledge/summarize-knowledge.js';
 import type { Fixture } from './knowledge-fixture.js';
 import type { AnswerSource } from '../../src/search/answer-types.js';
 import type { Metrics } from '../../src/metrics/create-metrics.js';
@@ -45,8 +46,9 @@ export async function startBotServer(fixture: Fixture, options: BotServerOptions
     return config;
   });
   const knowledge = combine([{ file: fixture.dir, entries: fixture.entries, problems: [] }]);
+  const summary = summarizeKnowledge(knowledge);
   const http = createHttpApp({
-    serving: () => ({ knowledge, answerer: options.answerer ?? fixture.answerer }),
+    serving: () => ({ knowledge, summary, answerer: options.answerer ?? fixture.answerer }),
     dingtalk: { appSecret: APP_SECRET, robotCode: options.robotCode, signatureWindowMs: 3_600_000, sessionHosts: options.sessionHosts },
     deduper: createMessageDeduper(7_200_000),
     http: client,
