@@ -14,13 +14,15 @@ import express from 'express';
 import { loadConfig } from '../src/config/load-config.js';
 import { createLogger } from '../src/logger.js';
 import { createApp } from '../src/app.js';
+import { clock } from './bench-clock.js';
 
 /** Messages a child sends to the parent. */
 export type ChildMessage =
   | { type: 'ready'; port: number; note: string }
   | { type: 'count'; received: number }
   | { type: 'cpu'; micros: number }
-  | { type: 'taken'; sessions: string[]; malformed: number };
+  /** `arrivals[i]` is when `sessions[i]`'s reply arrived, in ms since the epoch at sub-ms resolution (see `clock`). */
+  | { type: 'taken'; sessions: string[]; arrivals: number[]; malformed: number };
 
 /** Messages the parent sends to a child; `count` and `take` are for the sink only. */
 export type ParentMessage = { type: 'count' } | { type: 'take' } | { type: 'cpu' } | { type: 'stop' };
@@ -65,16 +67,20 @@ function exitWithParent(onMessage: (message: ParentMessage) => void = () => unde
 
 async function runSink(): Promise<void> {
   let sessions: string[] = [];
+  let arrivals: number[] = [];
   let malformed = 0;
   const server = createServer((req, res) => receiveReply(req, res, (session, ok) => {
-    if (ok && session) sessions.push(session);
-    else malformed++;
+    if (ok && session) {
+      sessions.push(session);
+      arrivals.push(clock());
+    } else malformed++;
   }));
   exitWithParent((message) => {
     if (message.type === 'count') send({ type: 'count', received: sessions.length });
     if (message.type === 'take') {
-      send({ type: 'taken', sessions, malformed });
+      send({ type: 'taken', sessions, arrivals, malformed });
       sessions = [];
+      arrivals = [];
       malformed = 0;
     }
   });
