@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import type { Server } from 'node:http';
-import axios from 'axios';
 import { DateTime } from 'luxon';
 import type { Config } from './config/load-config.js';
 import type { PostKind } from './config/config-schema.js';
@@ -22,6 +21,7 @@ import type { UnansweredLog } from './state/unanswered-log.js';
 import { createScheduler, type Scheduler, type ScheduledGroup } from './schedule/create-scheduler.js';
 import { createKnowledgeAlerts } from './schedule/create-knowledge-alerts.js';
 import { createRobotClient } from './dingtalk/create-robot-client.js';
+import { createSessionReplies } from './dingtalk/send-session-reply.js';
 import { createDryRunClient } from './dingtalk/create-dry-run-client.js';
 import type { RobotClient } from './dingtalk/robot-client.js';
 import { createMetrics, type Metrics } from './metrics/create-metrics.js';
@@ -67,6 +67,9 @@ export interface AppDeps {
   /** At most one knowledge-error notice to the admin groups per this long; default five minutes. */
   alertIntervalMs?: number;
 }
+
+/** How long a session webhook gets to take a reply. */
+const REPLY_TIMEOUT_MS = 5000;
 
 /** Builds the bot from its configuration; nothing here reads the environment or exits. */
 export function createApp({ config, logger, groups = [], now = () => Date.now(), print, alertIntervalMs }: AppDeps): App {
@@ -139,9 +142,7 @@ export function createApp({ config, logger, groups = [], now = () => Date.now(),
       sessionHosts: config.dingtalk.sessionHosts,
     },
     deduper: state.deduper,
-    // No proxy from the environment: replies go straight to the allow-listed host.
-    http: axios.create({ proxy: false }),
-    replyTimeoutMs: 5000,
+    replies: createSessionReplies({ timeoutMs: REPLY_TIMEOUT_MS }),
     now,
     logger,
     digest: { zone: config.timezone, eventsAheadDays: config.digest.eventsAheadDays },

@@ -22,6 +22,20 @@ export function toMarkdownMessage(reply: BotReply): Record<string, unknown> {
 
 const RETRYABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
 
+/** Posts replies to session webhooks; a failure rejects with a SessionReplyError. */
+export interface SessionReplies {
+  /** `webhook` must already be allow-listed: this requests whatever it is given. */
+  send(webhook: string, reply: BotReply): Promise<void>;
+}
+
+/**
+ * Replies posted from this thread with one axios instance. `http` defaults to a client that takes
+ * no proxy from the environment: replies go straight to the allow-listed host.
+ */
+export function createSessionReplies({ http = axios.create({ proxy: false }), timeoutMs }: { http?: AxiosInstance; timeoutMs: number }): SessionReplies {
+  return { send: (webhook, reply) => sendSessionReply(http, webhook, reply, timeoutMs) };
+}
+
 /**
  * Posts a reply to a session webhook the caller has already allow-listed. Errors never carry the
  * URL (it embeds the session token) nor axios' config. A refused connection or a 5xx is worth one

@@ -1,5 +1,4 @@
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
-import type { AxiosInstance } from 'axios';
 import type { Logger } from '../logger.js';
 import type { KnowledgeLoad } from '../knowledge/load-knowledge.js';
 import type { KnowledgeSummary } from '../knowledge/summarize-knowledge.js';
@@ -11,7 +10,7 @@ import type { BotReply } from '../bot/compose-reply.js';
 import { verifyCallback } from '../dingtalk/verify-callback.js';
 import { parseCallback, CallbackPayloadError, type IncomingMessage } from '../dingtalk/parse-callback.js';
 import { isAllowedSessionWebhook } from '../dingtalk/is-allowed-session-webhook.js';
-import { sendSessionReply, SessionReplyError } from '../dingtalk/send-session-reply.js';
+import { SessionReplyError, type SessionReplies } from '../dingtalk/send-session-reply.js';
 import { DINGTALK_MAX_BODY_BYTES } from '../dingtalk/limits.js';
 import type { MessageDeduper } from '../state/state-store.js';
 import type { UnansweredLog } from '../state/unanswered-log.js';
@@ -37,9 +36,8 @@ export interface HttpDeps {
     sessionHosts: readonly string[];
   };
   deduper: MessageDeduper;
-  /** Posts replies to session webhooks. */
-  http: AxiosInstance;
-  replyTimeoutMs: number;
+  /** Posts replies to the session webhooks this layer has allow-listed. */
+  replies: SessionReplies;
   now: () => number;
   logger: Logger;
   /** For the `周报` preview. */
@@ -249,10 +247,10 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
     await Promise.all([answerOrReport.then((text) => postReply(webhook, text, message.msgId)), recording]);
   };
 
-  const postReply = async (webhook: string, reply: Parameters<typeof sendSessionReply>[2], msgId: string): Promise<void> => {
+  const postReply = async (webhook: string, reply: BotReply, msgId: string): Promise<void> => {
     for (let attempt = 1; ; attempt++) {
       try {
-        await sendSessionReply(deps.http, webhook, reply, deps.replyTimeoutMs);
+        await deps.replies.send(webhook, reply);
         log.debug({ msgId, attempt }, 'reply sent');
         countReply('sent');
         return;

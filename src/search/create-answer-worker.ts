@@ -23,6 +23,8 @@ export interface AnswerWorkerOptions {
   logger: Logger;
   /** A question not answered within this is refused, so a reply is never waited on forever. */
   timeoutMs?: number;
+  /** The worker's script; tests put a stand-in that speaks the same messages here. */
+  workerUrl?: URL;
 }
 
 interface Pending {
@@ -43,13 +45,13 @@ const RESTART_DELAY_MS = 1000;
 const SOURCE = import.meta.url.endsWith('.ts');
 const WORKER_URL = new URL(SOURCE ? './answer-worker.ts' : './answer-worker.js', import.meta.url);
 
-function spawnWorker(): Worker {
-  if (!SOURCE) return new Worker(WORKER_URL);
-  const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(WORKER_URL.href)}); });`;
+function spawnWorker(url: URL): Worker {
+  if (!SOURCE) return new Worker(url);
+  const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(url.href)}); });`;
   return new Worker(bootstrap, { eval: true });
 }
 
-export function createAnswerWorker({ config: fullConfig, logger, timeoutMs = 10_000 }: AnswerWorkerOptions): AnswerWorker {
+export function createAnswerWorker({ config: fullConfig, logger, timeoutMs = 10_000, workerUrl = WORKER_URL }: AnswerWorkerOptions): AnswerWorker {
   // Only what the engine reads crosses to the worker.
   const config: SearchConfig = { search: fullConfig.search, vocabulary: fullConfig.vocabulary };
   const log = logger.child({ module: 'answer-worker' });
@@ -62,29 +64,37 @@ export function createAnswerWorker({ config: fullConfig, logger, timeoutMs = 10_
   let nextGeneration = 1;
   let nextId = 1;
   let closed = false;
-  let worker = start();
+  // Undefined while a stopped worker waits to be restarted; questions wait meanwhile.
+  let worker: Worker | undefined = start();
+  let waiting: WorkerRequest[] = [];
 
   function start(): Worker {
-    const started = spawnWorker();
+    const started = spawnWorker(workerUrl);
     started.on('message', onMessage);
     started.on('error', (err) => log.error({ err: err.message }, 'answering engine failed'));
     started.on('exit', (code) => {
       if (closed) return;
+      worker = undefined;
       log.error({ code }, `answering engine stopped; restarting in ${RESTART_DELAY_MS} ms`);
       failAll(new Error('the answering engine restarted'));
       setTimeout(() => {
         if (closed) return;
         worker = start();
-        // The last good knowledge first, then any build still waiting.
+        // The last good knowledge first, then any build still waiting, then what came meanwhile.
         const resend = [...new Set([lastBuilt, ...builds.keys()])].filter((g): g is number => g !== undefined);
         for (const generation of resend) post({ type: 'build', generation, entries: generations.get(generation) ?? [], config });
+        const meanwhile = waiting;
+        waiting = [];
+        for (const request of meanwhile) post(request);
       }, RESTART_DELAY_MS).unref();
     });
     return started;
   }
 
   function post(request: WorkerRequest): void {
-    worker.postMessage(request);
+    if (worker) worker.postMessage(request);
+    // A build is sent on restart anyway (it is in `builds`).
+    else if (request.type !== 'build') waiting.push(request);
   }
 
   function onMessage(response: WorkerResponse): void {
@@ -174,7 +184,7 @@ export function createAnswerWorker({ config: fullConfig, logger, timeoutMs = 10_
       failAll(new Error('the answering engine is closed'));
       for (const build of builds.values()) build.reject(new Error('the answering engine is closed'));
       builds.clear();
-      await worker.terminate();
+      await worker?.terminate();
     },
   };
 }

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import axios from 'axios';
 import { createHttpApp, type HttpApp } from '../../src/http/create-http-app.js';
+import { createSessionReplies } from '../../src/dingtalk/send-session-reply.js';
 import { createLogger } from '../../src/logger.js';
 import { createMessageDeduper } from '../../src/state/create-message-deduper.js';
 import { combine } from '../../src/knowledge/load-knowledge.js';
@@ -51,8 +52,7 @@ export async function startBotServer(fixture: Fixture, options: BotServerOptions
     serving: () => ({ knowledge, summary, answerer: options.answerer ?? fixture.answerer }),
     dingtalk: { appSecret: APP_SECRET, robotCode: options.robotCode, signatureWindowMs: 3_600_000, sessionHosts: options.sessionHosts },
     deduper: createMessageDeduper(7_200_000),
-    http: client,
-    replyTimeoutMs: 2000,
+    replies: createSessionReplies({ http: client, timeoutMs: 2000 }),
     now: options.now ?? (() => Date.now()),
     logger,
     digest: { zone: fixture.config.timezone, eventsAheadDays: fixture.config.digest.eventsAheadDays },

@@ -64,4 +64,21 @@ describe('createAnswerWorker', () => {
     await closing.close();
     await expect(closing.ask('jraft', FIXTURE_NOW)).rejects.toThrow(/closed/);
   });
+
+  it('restarts a crashed engine with the last knowledge it built, and answers questions asked meanwhile', async () => {
+    const crashing = createAnswerWorker({
+      config: fixture.config,
+      logger: createLogger('silent'),
+      workerUrl: new URL('../fixtures/crashing-answer-worker.ts', import.meta.url),
+    });
+    try {
+      await crashing.build(fixture.entries);
+      await expect(crashing.ask('crash', FIXTURE_NOW)).rejects.toThrow(/restarted/);
+      // Asked while the engine is down: held until it is back rather than lost.
+      const meanwhile = await crashing.ask('jraft 支持 multi raft 吗', FIXTURE_NOW);
+      expect(meanwhile.outcome).toBe('abstain');
+    } finally {
+      await crashing.close();
+    }
+  });
 });
