@@ -85,6 +85,8 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
   const log = deps.logger.child({ module: 'http' });
   const app = express();
   app.disable('x-powered-by');
+  // Nothing here is cached by a client: hashing every response body for an ETag is wasted work.
+  app.disable('etag');
   const inFlight = new Set<Promise<void>>();
   const metrics = deps.metrics;
   const countCallback = (outcome: CallbackOutcome) => metrics?.callbacks.inc({ outcome });

@@ -5,8 +5,9 @@ import { parentPort } from 'node:worker_threads';
 import type { Entry } from '../knowledge/entry.js';
 import type { Answerer, Intent, Match, Outcome } from './answer-types.js';
 import { createAnswerer, type SearchConfig } from './create-answerer.js';
+import { batchMessages } from './batch-messages.js';
 
-/** From the server's thread. Every entry list is numbered by a generation, newest highest. */
+/** From the server's thread, in batches (arrays). Every entry list is numbered by a generation, newest highest. */
 export type WorkerRequest =
   | { type: 'build'; generation: number; entries: readonly Entry[]; config: SearchConfig }
   | { type: 'ask' | 'rank'; id: number; question: string; nowMs: number };
@@ -16,6 +17,7 @@ export interface WireMatch extends Omit<Match, 'entry'> {
   index: number;
 }
 
+/** To the server's thread, in batches (arrays). */
 export type WorkerResponse =
   | { type: 'built'; generation: number; ms: number }
   | { type: 'build-failed'; generation: number; message: string }
@@ -32,10 +34,14 @@ const port = parentPort;
 if (!port) throw new Error('answer-worker.js runs as a worker thread (see create-answer-worker.ts)');
 
 let built: Built | undefined;
-const reply = (response: WorkerResponse) => port.postMessage(response);
+const reply = batchMessages<WorkerResponse>((batch) => port.postMessage(batch));
 const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
-port.on('message', (request: WorkerRequest) => {
+port.on('message', (requests: WorkerRequest[]) => {
+  for (const request of requests) handle(request);
+});
+
+function handle(request: WorkerRequest): void {
   if (request.type === 'build') {
     const started = performance.now();
     try {
@@ -67,4 +73,4 @@ port.on('message', (request: WorkerRequest) => {
   } catch (err) {
     reply({ type: 'failed', id: request.id, message: messageOf(err) });
   }
-});
+}

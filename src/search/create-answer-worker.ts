@@ -4,6 +4,7 @@ import type { Logger } from '../logger.js';
 import type { AnswerResult, AnswerSource, Match, Ranking } from './answer-types.js';
 import type { SearchConfig } from './create-answerer.js';
 import type { WorkerRequest, WorkerResponse, WireMatch } from './answer-worker.js';
+import { batchMessages } from './batch-messages.js';
 
 /**
  * The server's answering engine, in a worker thread: building the index for a knowledge reload
@@ -67,10 +68,17 @@ export function createAnswerWorker({ config: fullConfig, logger, timeoutMs = 10_
   // Undefined while a stopped worker waits to be restarted; questions wait meanwhile.
   let worker: Worker | undefined = start();
   let waiting: WorkerRequest[] = [];
+  const post = batchMessages<WorkerRequest>((batch) => {
+    if (worker) worker.postMessage(batch);
+    // A build is sent on restart anyway (it is in `builds`).
+    else waiting.push(...batch.filter((request) => request.type !== 'build'));
+  });
 
   function start(): Worker {
     const started = spawnWorker(workerUrl);
-    started.on('message', onMessage);
+    started.on('message', (responses: WorkerResponse[]) => {
+      for (const response of responses) onMessage(response);
+    });
     started.on('error', (err) => log.error({ err: err.message }, 'answering engine failed'));
     started.on('exit', (code) => {
       if (closed) return;
@@ -89,12 +97,6 @@ export function createAnswerWorker({ config: fullConfig, logger, timeoutMs = 10_
       }, RESTART_DELAY_MS).unref();
     });
     return started;
-  }
-
-  function post(request: WorkerRequest): void {
-    if (worker) worker.postMessage(request);
-    // A build is sent on restart anyway (it is in `builds`).
-    else if (request.type !== 'build') waiting.push(request);
   }
 
   function onMessage(response: WorkerResponse): void {
