@@ -788,7 +788,8 @@ function toRelease(draft: ReleaseDraft): Draft<ReleaseEntry> {
       const t = plain(text);
       // "详细发布报告：" is often followed by the links on their own lines.
       inReport = /详细|详见|详情|报告|下载/.test(t) && !/致谢|感谢/.test(t);
-      if (!/致谢|感谢/.test(t)) reportLinks.push(...links);
+      // Thanks and the contributors' profiles they link are no source for the release.
+      if (!/致谢|感谢/.test(t) && !isContributorList(text)) reportLinks.push(...links);
       continue;
     }
     if (isLinkOnly(text)) {

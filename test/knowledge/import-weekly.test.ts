@@ -453,3 +453,26 @@ describe('odd input', () => {
     expect(events(run(body, { date: '2023-05-26T15:00:00+08:00' }).entries)).toEqual([]);
   });
 });
+
+describe('a release whose thanks and contributors stand on lines of their own', () => {
+  const body = [
+    '## SOFA 项目进展',
+    '',
+    '**发布 SOFAJRaft v1.3.1，主要变更如下：**',
+    '',
+    '- 正式提供稳定的 RocksDBSegmentLogStorage；',
+    '- 致谢（排名不分先后）',
+    '',
+    '[@alice](https://github.com/alice) 、[@bob](https://github.com/bob)',
+    '',
+    '详细发布报告：[https://github.com/sofastack/sofa-jraft/issues/420](https://github.com/sofastack/sofa-jraft/issues/420)',
+  ].join('\n');
+  const { entries } = importWeeklyPost({ file: 'weekly/x.md', idPrefix: 'x', data: { title: 'SOFA Weekly | x', date: '2020-04-17' }, body, bodyLine: 1, zone: ZONE });
+
+  it('links the release report, not a contributor', () => {
+    const [release] = releases(entries);
+    expect(release?.url).toBe('https://github.com/sofastack/sofa-jraft/issues/420');
+    expect(release?.links.map((l) => l.url)).toEqual(['https://github.com/sofastack/sofa-jraft/issues/420']);
+    expect(release?.body).toBe('正式提供稳定的 RocksDBSegmentLogStorage；');
+  });
+});
