@@ -9,8 +9,7 @@ import { createKnowledgeStore } from './knowledge/create-knowledge-store.js';
 import { ENTRY_KINDS, formatProblem } from './knowledge/entry.js';
 import { summarizeKnowledge } from './knowledge/summarize-knowledge.js';
 import { createAnswerWorker } from './search/create-answer-worker.js';
-import { createTokenizer } from './search/create-tokenizer.js';
-import { createQuestionAnalyser } from './search/create-question-analyser.js';
+import { createRemoteQuestionAnalyser } from './search/create-question-analyser.js';
 import { createHttpApp, type HttpApp, type HttpDeps, type Serving } from './http/create-http-app.js';
 import type { AdminAction, AdminOperations, AdminReport } from './bot/admin-report.js';
 import { createFileStateStore } from './state/create-file-state-store.js';
@@ -112,7 +111,8 @@ export function createApp({ config, logger, groups = [], now = () => Date.now(),
     }
     return built;
   };
-  const unanswered = state.unansweredLog({ zone: config.timezone, analyse: createQuestionAnalyser(createTokenizer(config.vocabulary)) });
+  // Grouped with the engine's tokenizer in its worker: its dictionary is not loaded twice.
+  const unanswered = state.unansweredLog({ zone: config.timezone, analyser: createRemoteQuestionAnalyser((texts) => answerer.analyse(texts)) });
   const postStore = state.posts;
   const scheduler = createScheduler({
     config,

@@ -250,7 +250,7 @@ async function unansweredFromRedis(config: Readonly<Config>, query: UnansweredQu
     logger: createLogger('silent'),
   });
   try {
-    return await store.unansweredLog({ zone: config.timezone, analyse: createQuestionAnalyser(createTokenizer(config.vocabulary)) }).groups(query);
+    return await store.unansweredLog({ zone: config.timezone, analyser: createQuestionAnalyser(createTokenizer(config.vocabulary)) }).groups(query);
   } finally {
     await store.close();
   }

@@ -5,12 +5,16 @@ import { parentPort } from 'node:worker_threads';
 import type { Entry } from '../knowledge/entry.js';
 import type { Answerer, Intent, Match, Outcome } from './answer-types.js';
 import { createAnswerer, type SearchConfig } from './create-answerer.js';
+import { createTokenizer, type Tokenizer } from './create-tokenizer.js';
+import { analyseQuestion, type QuestionAnalysis } from './create-question-analyser.js';
 import { batchMessages } from './batch-messages.js';
 
 /** From the server's thread, in batches (arrays). Every entry list is numbered by a generation, newest highest. */
 export type WorkerRequest =
   | { type: 'build'; generation: number; entries: readonly Entry[]; config: SearchConfig }
-  | { type: 'ask' | 'rank'; id: number; question: string; nowMs: number };
+  | { type: 'ask' | 'rank'; id: number; question: string; nowMs: number }
+  /** For the unanswered log: it groups questions by their terms, with the engine's tokenizer. */
+  | { type: 'analyse'; id: number; texts: string[] };
 
 /** A match as it crosses the thread boundary: the entry by its place in its generation's list. */
 export interface WireMatch extends Omit<Match, 'entry'> {
@@ -22,11 +26,13 @@ export type WorkerResponse =
   | { type: 'built'; generation: number; ms: number }
   | { type: 'build-failed'; generation: number; message: string }
   | { type: 'result'; id: number; generation: number; outcome: Outcome | undefined; intent: Intent; matches: WireMatch[] }
-  | { type: 'failed'; id: number; message: string };
+  | { type: 'failed'; id: number; message: string }
+  | { type: 'analysed'; id: number; analyses: QuestionAnalysis[] };
 
 interface Built {
   generation: number;
   answerer: Answerer;
+  tokenizer: Tokenizer;
   indexOf: Map<Entry, number>;
 }
 
@@ -46,7 +52,8 @@ function handle(request: WorkerRequest): void {
     const started = performance.now();
     try {
       const answerer = createAnswerer(request.entries, request.config);
-      built = { generation: request.generation, answerer, indexOf: new Map(request.entries.map((e, i) => [e, i])) };
+      const tokenizer = createTokenizer(request.config.vocabulary);
+      built = { generation: request.generation, answerer, tokenizer, indexOf: new Map(request.entries.map((e, i) => [e, i])) };
       reply({ type: 'built', generation: request.generation, ms: performance.now() - started });
     } catch (err) {
       // The previous engine keeps answering.
@@ -56,6 +63,15 @@ function handle(request: WorkerRequest): void {
   }
   if (!built) {
     reply({ type: 'failed', id: request.id, message: 'no knowledge built yet' });
+    return;
+  }
+  if (request.type === 'analyse') {
+    const { tokenizer } = built;
+    try {
+      reply({ type: 'analysed', id: request.id, analyses: request.texts.map((text) => analyseQuestion(tokenizer, text)) });
+    } catch (err) {
+      reply({ type: 'failed', id: request.id, message: messageOf(err) });
+    }
     return;
   }
   try {

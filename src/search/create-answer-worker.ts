@@ -3,6 +3,7 @@ import type { Entry } from '../knowledge/entry.js';
 import type { Logger } from '../logger.js';
 import type { AnswerResult, AnswerSource, Match, Ranking } from './answer-types.js';
 import type { SearchConfig } from './create-answerer.js';
+import type { QuestionAnalysis } from './create-question-analyser.js';
 import type { WorkerRequest, WorkerResponse, WireMatch } from './answer-worker.js';
 import { batchMessages } from './batch-messages.js';
 
@@ -14,6 +15,8 @@ import { batchMessages } from './batch-messages.js';
 export interface AnswerWorker extends AnswerSource {
   ask(question: string, now: Date): Promise<AnswerResult>;
   rank(question: string, now: Date): Promise<Ranking>;
+  /** The unanswered log's analyses of these texts, with the engine's tokenizer (see createRemoteQuestionAnalyser). */
+  analyse(texts: string[]): Promise<QuestionAnalysis[]>;
   /** Builds the engine for these entries; resolves once questions are answered from them. On a failed build the previous engine keeps answering. */
   build(entries: readonly Entry[]): Promise<{ ms: number }>;
   close(): Promise<void>;
@@ -28,8 +31,10 @@ export interface AnswerWorkerOptions {
   workerUrl?: URL;
 }
 
+type Answered = Extract<WorkerResponse, { type: 'result' | 'analysed' }>;
+
 interface Pending {
-  resolve: (response: Extract<WorkerResponse, { type: 'result' }>) => void;
+  resolve: (response: Answered) => void;
   reject: (err: Error) => void;
   timer: NodeJS.Timeout;
 }
@@ -113,6 +118,7 @@ export function createAnswerWorker({ config: fullConfig, logger, timeoutMs = 10_
         settleBuild(response.generation, (b) => b.reject(new Error(`building the answering engine failed: ${response.message}`)));
         return;
       case 'result':
+      case 'analysed':
       case 'failed': {
         const request = pending.get(response.id);
         if (!request) return; // timed out already
@@ -139,18 +145,24 @@ export function createAnswerWorker({ config: fullConfig, logger, timeoutMs = 10_
     pending.clear();
   }
 
-  function request(type: 'ask' | 'rank', question: string, now: Date): Promise<Extract<WorkerResponse, { type: 'result' }>> {
+  function request(message: Extract<WorkerRequest, { type: 'ask' | 'rank' | 'analyse' }>): Promise<Answered> {
     if (closed) return Promise.reject(new Error('the answering engine is closed'));
-    const id = nextId++;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
-        pending.delete(id);
+        pending.delete(message.id);
         reject(new Error(`answering timed out after ${timeoutMs} ms`));
       }, timeoutMs);
       timer.unref();
-      pending.set(id, { resolve, reject, timer });
-      post({ type, id, question, nowMs: now.getTime() });
+      pending.set(message.id, { resolve, reject, timer });
+      post(message);
     });
+  }
+
+  /** The worker's answer to a question, as the result it is. */
+  async function result(type: 'ask' | 'rank', question: string, now: Date): Promise<Extract<WorkerResponse, { type: 'result' }>> {
+    const response = await request({ type, id: nextId++, question, nowMs: now.getTime() });
+    if (response.type !== 'result') throw new Error(`answering failed: the engine answered ${response.type}`);
+    return response;
   }
 
   function toMatches(response: Extract<WorkerResponse, { type: 'result' }>): Match[] {
@@ -165,12 +177,17 @@ export function createAnswerWorker({ config: fullConfig, logger, timeoutMs = 10_
 
   return {
     async ask(question, now) {
-      const response = await request('ask', question, now);
+      const response = await result('ask', question, now);
       return { outcome: response.outcome ?? 'abstain', intent: response.intent, matches: toMatches(response) };
     },
     async rank(question, now) {
-      const response = await request('rank', question, now);
+      const response = await result('rank', question, now);
       return { intent: response.intent, matches: toMatches(response) };
+    },
+    async analyse(texts) {
+      const response = await request({ type: 'analyse', id: nextId++, texts });
+      if (response.type !== 'analysed') throw new Error(`analysing failed: the engine answered ${response.type}`);
+      return response.analyses;
     },
     build(entries) {
       if (closed) return Promise.reject(new Error('the answering engine is closed'));

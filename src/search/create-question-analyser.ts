@@ -11,19 +11,63 @@ export interface QuestionAnalysis {
 }
 
 /**
- * How the unanswered log reads a question: its normalised text and its terms, memoised, as the
- * log compares each new question with every phrasing it keeps. The memo is dropped when it grows
- * past `maxEntries`: the log keeps far fewer phrasings than that.
+ * How the unanswered log reads questions. It compares each new question with every phrasing it
+ * keeps, synchronously, so the texts are first `prepare`d (all at once) and then `analyse`d.
  */
-export function createQuestionAnalyser(tokenizer: Tokenizer, maxEntries = 20_000): (text: string) => QuestionAnalysis {
+export interface QuestionAnalyser {
+  /** Makes the analyses of these texts available to `analyse`. */
+  prepare(texts: Iterable<string>): Promise<void>;
+  /** The analysis of a text: any text in-process; one given to the last `prepare` otherwise. */
+  analyse(text: string): QuestionAnalysis;
+}
+
+/** Analyses one question with the engine's tokenizer. */
+export function analyseQuestion(tokenizer: Tokenizer, text: string): QuestionAnalysis {
+  const normal = normalizeText(text);
+  return { normal: normal.replace(/[^\p{L}\p{N}]+/gu, ''), terms: questionTerms(tokenizer.tokenizeNormalized(normal)) };
+}
+
+/**
+ * Analyses in this thread, memoised. The memo is dropped when it grows past `maxEntries`: the log
+ * keeps far fewer phrasings than that.
+ */
+export function createQuestionAnalyser(tokenizer: Tokenizer, maxEntries = 20_000): QuestionAnalyser {
   const memo = new Map<string, QuestionAnalysis>();
-  return (text) => {
-    const known = memo.get(text);
-    if (known) return known;
-    if (memo.size >= maxEntries) memo.clear();
-    const normal = normalizeText(text);
-    const analysis = { normal: normal.replace(/[^\p{L}\p{N}]+/gu, ''), terms: questionTerms(tokenizer.tokenizeNormalized(normal)) };
-    memo.set(text, analysis);
-    return analysis;
+  return {
+    prepare: () => Promise.resolve(),
+    analyse(text) {
+      const known = memo.get(text);
+      if (known) return known;
+      if (memo.size >= maxEntries) memo.clear();
+      const analysis = analyseQuestion(tokenizer, text);
+      memo.set(text, analysis);
+      return analysis;
+    },
+  };
+}
+
+/**
+ * Analyses made elsewhere (the server's answering worker, which holds the tokenizer and its
+ * dictionary), memoised here: a `prepare` whose texts are all known costs no round trip.
+ */
+export function createRemoteQuestionAnalyser(analyseMany: (texts: string[]) => Promise<QuestionAnalysis[]>, maxEntries = 20_000): QuestionAnalyser {
+  const memo = new Map<string, QuestionAnalysis>();
+  return {
+    async prepare(texts) {
+      // Dropped before asking, never between a prepare and the analyses it was for.
+      if (memo.size >= maxEntries) memo.clear();
+      const wanted = new Set<string>();
+      for (const text of texts) if (!memo.has(text)) wanted.add(text);
+      if (wanted.size === 0) return;
+      const unknown = [...wanted];
+      const analyses = await analyseMany(unknown);
+      if (analyses.length !== unknown.length) throw new Error(`asked to analyse ${unknown.length} questions, got ${analyses.length}`);
+      unknown.forEach((text, i) => memo.set(text, analyses[i] as QuestionAnalysis));
+    },
+    analyse(text) {
+      const known = memo.get(text);
+      if (!known) throw new Error('question not prepared for analysis');
+      return known;
+    },
   };
 }

@@ -18,7 +18,7 @@ export function createFileStateStore(options: { dataDir: string; dedupeRetention
     posts: createPostStore(options.dataDir),
     rateLedger: createFileRateLedger(options.dataDir),
     lock: createProcessLock(),
-    unansweredLog: ({ zone, analyse }) => createFileUnansweredLog({ dataDir: options.dataDir, zone, analyse, logger: options.logger }),
+    unansweredLog: ({ zone, analyser }) => createFileUnansweredLog({ dataDir: options.dataDir, zone, analyser, logger: options.logger }),
     close: () => Promise.resolve(),
   };
 }

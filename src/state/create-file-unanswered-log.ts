@@ -2,18 +2,18 @@ import { mkdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import type { Logger } from '../logger.js';
-import type { QuestionAnalysis } from '../search/create-question-analyser.js';
+import type { QuestionAnalyser } from '../search/create-question-analyser.js';
 import { listUnanswered } from './list-unanswered.js';
 import { readUnansweredFile, serializeUnanswered } from './read-unanswered-file.js';
-import { recordUnanswered, type UnansweredLimits } from './record-unanswered.js';
+import { recordUnanswered, textsToAnalyse, type UnansweredLimits } from './record-unanswered.js';
 import type { UnansweredLog, UnansweredState } from './unanswered-log.js';
 
 export interface FileUnansweredLogOptions {
   dataDir: string;
   /** IANA zone of the calendar days asks are counted in. */
   zone: string;
-  /** createQuestionAnalyser over the engine's tokenizer. */
-  analyse: (text: string) => QuestionAnalysis;
+  /** How questions are grouped: the engine's tokenizer, in this thread or in the answering worker. */
+  analyser: QuestionAnalyser;
   logger: Logger;
   /** Records are written together this long after the first of them: a busy hour costs a few writes. */
   flushDelayMs?: number;
@@ -37,6 +37,7 @@ export function createFileUnansweredLog(options: FileUnansweredLogOptions): Unan
   let dirty = false;
   let closed = false;
   let saving = Promise.resolve();
+  let recording = Promise.resolve();
 
   const load = async (): Promise<UnansweredState> => {
     try {
@@ -74,23 +75,30 @@ export function createFileUnansweredLog(options: FileUnansweredLogOptions): Unan
   };
 
   return {
-    async record(ask) {
-      if (closed) return;
-      const state = await ready;
-      try {
-        if (!recordUnanswered(state, ask, { analyse: options.analyse, zone: options.zone, ...(options.limits ? { limits: options.limits } : {}) })) return;
-      } catch (err) {
-        log.error({ err: (err as Error).message }, 'unanswered question not recorded');
-        return;
-      }
-      dirty = true;
-      timer ??= setTimeout(() => void save(), flushDelayMs).unref();
+    record(ask) {
+      // One at a time: a record waits for its analyses, and another must not change the state meanwhile.
+      recording = recording.then(async () => {
+        if (closed) return;
+        const state = await ready;
+        const limits = options.limits ? { limits: options.limits } : {};
+        try {
+          await options.analyser.prepare(textsToAnalyse(state, ask, options.limits));
+          if (!recordUnanswered(state, ask, { analyse: (text) => options.analyser.analyse(text), zone: options.zone, ...limits })) return;
+        } catch (err) {
+          log.error({ err: (err as Error).message }, 'unanswered question not recorded');
+          return;
+        }
+        dirty = true;
+        timer ??= setTimeout(() => void save(), flushDelayMs).unref();
+      }).catch((err: unknown) => log.error({ err: err instanceof Error ? err.message : String(err) }, 'unanswered question not recorded'));
+      return recording;
     },
     async groups(query) {
       return listUnanswered(await ready, query);
     },
     flush: save,
     async close() {
+      await recording;
       closed = true;
       await save();
     },

@@ -143,7 +143,7 @@ export function createRedisStateStore(options: RedisStateStoreOptions): StateSto
     posts,
     rateLedger,
     lock,
-    unansweredLog: ({ zone, analyse }) => createRedisUnansweredLog({ redis, key: key('unanswered'), lock, zone, analyse, logger: options.logger }),
+    unansweredLog: ({ zone, analyser }) => createRedisUnansweredLog({ redis, key: key('unanswered'), lock, zone, analyser, logger: options.logger }),
     async close() {
       await redis.quit().catch(() => redis.disconnect());
     },

@@ -1,9 +1,9 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
-import type { QuestionAnalysis } from '../search/create-question-analyser.js';
+import type { QuestionAnalyser } from '../search/create-question-analyser.js';
 import { listUnanswered } from './list-unanswered.js';
 import { parseUnanswered, serializeUnanswered } from './read-unanswered-file.js';
-import { recordUnanswered } from './record-unanswered.js';
+import { recordUnanswered, textsToAnalyse } from './record-unanswered.js';
 import type { JobLock } from './state-store.js';
 import type { UnansweredLog, UnansweredState } from './unanswered-log.js';
 
@@ -14,7 +14,7 @@ export interface RedisUnansweredLogOptions {
   /** Serialises read-modify-write across instances. */
   lock: JobLock;
   zone: string;
-  analyse: (text: string) => QuestionAnalysis;
+  analyser: QuestionAnalyser;
   logger: Logger;
 }
 
@@ -46,7 +46,8 @@ export function createRedisUnansweredLog(options: RedisUnansweredLogOptions): Un
               log.error({ err: err instanceof Error ? err.message : String(err) }, 'unanswered questions in Redis unreadable: starting an empty log');
               return { groups: [] };
             });
-            if (!recordUnanswered(state, ask, { analyse: options.analyse, zone: options.zone })) return;
+            await options.analyser.prepare(textsToAnalyse(state, ask));
+            if (!recordUnanswered(state, ask, { analyse: (text) => options.analyser.analyse(text), zone: options.zone })) return;
             await options.redis.set(options.key, serializeUnanswered(state));
           },
           { waitMs: LOCK_WAIT_MS },

@@ -36,7 +36,15 @@ const MENTION = /@[^\s@]{1,20}(?=\s|$)/gu;
 
 /** The question as it is kept: mentions removed, whitespace collapsed, at most `maxChars` characters. */
 function cleanQuestion(text: string, maxChars = UNANSWERED_LIMITS.textChars): string {
-  return [...text.replace(MENTION, ' ').replace(/\s+/g, ' ').trim()].slice(0, maxChars).join('').trim();
+  const cleaned = text.replace(MENTION, ' ').replace(/\s+/g, ' ').trim();
+  // Cut by code points, not UTF-16 units, so no character is split; a short text needs no cut.
+  return cleaned.length <= maxChars ? cleaned : [...cleaned].slice(0, maxChars).join('').trim();
+}
+
+/** The texts recordUnanswered will analyse for this question: hand them to QuestionAnalyser.prepare first. */
+export function* textsToAnalyse(state: UnansweredState, ask: UnansweredAsk, limits?: Partial<UnansweredLimits>): Generator<string> {
+  yield cleanQuestion(ask.text, limits?.textChars ?? UNANSWERED_LIMITS.textChars);
+  for (const group of state.groups) for (const variant of group.variants) yield variant.text;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { RateLedger } from '../dingtalk/rate-ledger.js';
 import type { PostStore } from './create-post-store.js';
-import type { QuestionAnalysis } from '../search/create-question-analyser.js';
+import type { QuestionAnalyser } from '../search/create-question-analyser.js';
 import type { UnansweredLog } from './unanswered-log.js';
 
 /** Answers each DingTalk message once, however often it is delivered and to whichever instance. */
@@ -30,7 +30,7 @@ export interface StateStore {
   posts: PostStore;
   rateLedger: RateLedger;
   lock: JobLock;
-  /** The questions the bot could not answer; `analyse` groups similar ones, `zone` dates them. */
-  unansweredLog(options: { zone: string; analyse: (text: string) => QuestionAnalysis }): UnansweredLog;
+  /** The questions the bot could not answer; `analyser` groups similar ones, `zone` dates them. */
+  unansweredLog(options: { zone: string; analyser: QuestionAnalyser }): UnansweredLog;
   close(): Promise<void>;
 }

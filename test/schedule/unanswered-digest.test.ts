@@ -15,7 +15,7 @@ import { tempKnowledge } from '../helpers/temp-knowledge.js';
 
 const config = loadConfig({ CONFIG_DIR: 'config' });
 const logger = createLogger('silent');
-const analyse = createQuestionAnalyser(createTokenizer(config.vocabulary));
+const analyser = createQuestionAnalyser(createTokenizer(config.vocabulary));
 const ADMINS = { token: 'token-admins', secret: 'SEC-admins-secret' };
 const COMMUNITY = { token: 'token-community', secret: 'SEC-community-secret' };
 // Monday 2024-05-27 10:00 in Asia/Shanghai: the default schedule, covering Monday 05-20 to Sunday 05-26.
@@ -47,7 +47,7 @@ beforeEach(async () => {
   fake = await startFakeDingTalk({ robots: { [ADMINS.token]: { secret: ADMINS.secret }, [COMMUNITY.token]: { secret: COMMUNITY.secret } } });
   client = createRobotClient({ apiBase: fake.url, logger, timeoutMs: 300, retry: { baseDelayMs: 10, maxDelayMs: 50 }, rate: { throttleMs: 100 } });
   store = createPostStore(tempKnowledge({}));
-  unanswered = createFileUnansweredLog({ dataDir: tempKnowledge({}), zone: config.timezone, analyse, logger });
+  unanswered = createFileUnansweredLog({ dataDir: tempKnowledge({}), zone: config.timezone, analyser, logger });
   now = DUE;
   await store.save({ lastTick: new Date(DUE - 60_000).toISOString(), outbox: [], log: {} });
 });

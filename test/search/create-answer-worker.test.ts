@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAnswerWorker, type AnswerWorker } from '../../src/search/create-answer-worker.js';
 import type { Entry } from '../../src/knowledge/entry.js';
 import { createLogger } from '../../src/logger.js';
+import { createTokenizer } from '../../src/search/create-tokenizer.js';
+import { createQuestionAnalyser } from '../../src/search/create-question-analyser.js';
 import { FIXTURE_FILES, FIXTURE_NOW, loadFixture, type Fixture } from '../helpers/knowledge-fixture.js';
 
 let fixture: Fixture;
@@ -28,6 +30,13 @@ describe('createAnswerWorker', () => {
       for (const [i, match] of inWorker.matches.entries()) expect(match.entry).toBe(inThread.matches[i]?.entry);
       expect(await worker.rank(question, FIXTURE_NOW)).toEqual(fixture.answerer.rank(question, FIXTURE_NOW));
     }
+  });
+
+  it('analyses questions for the unanswered log as the engine\'s tokenizer in this thread does', async () => {
+    await worker.build(fixture.entries);
+    const texts = ['seata 回滚失败怎么排查', 'MOSN 支持 HTTP3 吗？', '谢谢'];
+    const inThread = createQuestionAnalyser(createTokenizer(fixture.config.vocabulary));
+    expect(await worker.analyse(texts)).toEqual(texts.map((text) => inThread.analyse(text)));
   });
 
   it('answers concurrent questions each with its own result', async () => {

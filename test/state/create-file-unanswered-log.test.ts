@@ -9,14 +9,14 @@ import { createFileUnansweredLog, UNANSWERED_FILE } from '../../src/state/create
 import type { UnansweredLog } from '../../src/state/unanswered-log.js';
 import { tempKnowledge } from '../helpers/temp-knowledge.js';
 
-const analyse = createQuestionAnalyser(createTokenizer(loadConfig({ CONFIG_DIR: 'config' }).vocabulary));
+const analyser = createQuestionAnalyser(createTokenizer(loadConfig({ CONFIG_DIR: 'config' }).vocabulary));
 const ZONE = 'Asia/Shanghai';
 const MONDAY = Date.parse('2024-05-20T09:00:00+08:00');
 const DAY = 86_400_000;
 
 function openLog(dataDir: string, logLines: string[] = [], limits = {}): UnansweredLog {
   const logger = createLogger('info', { write: (line: string) => void logLines.push(line) });
-  return createFileUnansweredLog({ dataDir, zone: ZONE, analyse, logger, limits });
+  return createFileUnansweredLog({ dataDir, zone: ZONE, analyser, logger, limits });
 }
 
 describe('file unanswered log', () => {

@@ -19,7 +19,7 @@ const STATE: PostState = {
   log: { 'reminder:e1|community|1h|x': { outcome: 'sent', at: '2024-05-20T09:00:00.000Z', recordedAt: '2024-05-20T09:00:01.000Z' } },
 };
 
-const ANALYSIS = { zone: 'Asia/Shanghai', analyse: createQuestionAnalyser(createTokenizer(loadConfig({ CONFIG_DIR: 'config' }).vocabulary)) };
+const ANALYSIS = { zone: 'Asia/Shanghai', analyser: createQuestionAnalyser(createTokenizer(loadConfig({ CONFIG_DIR: 'config' }).vocabulary)) };
 
 let redis: TestRedis | undefined;
 let prefixes = 0;
