@@ -96,7 +96,11 @@ export function createFileUnansweredLog(options: FileUnansweredLogOptions): Unan
     async groups(query) {
       return listUnanswered(await ready, query);
     },
-    flush: save,
+    async flush() {
+      // Records already asked for are part of "so far", even those still waiting for analyses.
+      await recording;
+      await save();
+    },
     async close() {
       await recording;
       closed = true;

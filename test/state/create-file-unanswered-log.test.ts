@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.js';
 import { createLogger } from '../../src/logger.js';
 import { createTokenizer } from '../../src/search/create-tokenizer.js';
-import { createQuestionAnalyser } from '../../src/search/create-question-analyser.js';
+import { createQuestionAnalyser, createRemoteQuestionAnalyser } from '../../src/search/create-question-analyser.js';
 import { createFileUnansweredLog, UNANSWERED_FILE } from '../../src/state/create-file-unanswered-log.js';
 import type { UnansweredLog } from '../../src/state/unanswered-log.js';
 import { tempKnowledge } from '../helpers/temp-knowledge.js';
@@ -134,6 +134,23 @@ describe('file unanswered log', () => {
     expect(readFileSync(join(dataDir, aside[0] ?? ''), 'utf8')).toBe(content);
     expect(logLines.join('\n')).toContain('unanswered questions file unreadable');
     expect((await openLog(dataDir).groups()).map((g) => g.count)).toEqual([1]);
+  });
+
+  it('groups questions recorded at once whose analyses arrive later, and flushes them all', async () => {
+    // As in the server, where analyses come from the answering worker a moment later.
+    const slow = createRemoteQuestionAnalyser(async (texts) => {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      return texts.map((text) => analyser.analyse(text));
+    });
+    const dataDir = tempKnowledge({});
+    const log = createFileUnansweredLog({ dataDir, zone: ZONE, analyser: slow, logger: createLogger('silent') });
+    void log.record({ text: 'sofa-mosn 支持 http3 吗', chat: 'Community Q&A', at: MONDAY });
+    void log.record({ text: 'mosn 能不能用 http/3', chat: 'Community Q&A', at: MONDAY + 1000 });
+    void log.record({ text: 'Seata 支持 Oracle 吗', chat: 'Community Q&A', at: MONDAY + 2000 });
+    await log.flush();
+    const saved = JSON.parse(readFileSync(join(dataDir, UNANSWERED_FILE), 'utf8')) as { groups: { variants: { text: string }[] }[] };
+    expect(saved.groups.map((g) => g.variants.map((v) => v.text))).toEqual([['sofa-mosn 支持 http3 吗', 'mosn 能不能用 http/3'], ['Seata 支持 Oracle 吗']]);
+    await log.close();
   });
 
   it('ignores records after close', async () => {
