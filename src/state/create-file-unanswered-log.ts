@@ -82,7 +82,7 @@ export function createFileUnansweredLog(options: FileUnansweredLogOptions): Unan
         const state = await ready;
         const limits = options.limits ? { limits: options.limits } : {};
         try {
-          await options.analyser.prepare(textsToAnalyse(state, ask, options.limits));
+          await options.analyser.prepare(textsToAnalyse(state, [ask], options.limits));
           if (!recordUnanswered(state, ask, { analyse: (text) => options.analyser.analyse(text), zone: options.zone, ...limits })) return;
         } catch (err) {
           log.error({ err: (err as Error).message }, 'unanswered question not recorded');

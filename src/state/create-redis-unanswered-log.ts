@@ -5,7 +5,7 @@ import { listUnanswered } from './list-unanswered.js';
 import { parseUnanswered, serializeUnanswered } from './read-unanswered-file.js';
 import { recordUnanswered, textsToAnalyse } from './record-unanswered.js';
 import type { JobLock } from './state-store.js';
-import type { UnansweredLog, UnansweredState } from './unanswered-log.js';
+import type { UnansweredAsk, UnansweredLog, UnansweredState } from './unanswered-log.js';
 
 export interface RedisUnansweredLogOptions {
   redis: Redis;
@@ -16,54 +16,82 @@ export interface RedisUnansweredLogOptions {
   zone: string;
   analyser: QuestionAnalyser;
   logger: Logger;
+  /** Questions recorded within this long are written together; default 200 ms. */
+  batchMs?: number;
 }
 
 // Records are rare (a question the bot could not answer) and small; waiting a moment for another
-// instance's record is cheaper than a merge of two versions.
+// instance's write is cheaper than a merge of two versions.
 const LOCK_WAIT_MS = 5000;
 
 /**
  * The unanswered log shared by every instance: one Redis key, read, changed and written back
  * under a lock, so two instances recording at once both count. Grouping runs in the instance
- * that records, as in the file log.
+ * that records, as in the file log. An instance writes the questions of `batchMs` together: a
+ * burst of questions nobody can answer costs a few lock round trips, not one each (one each let
+ * two busy instances time out on the lock).
  */
 export function createRedisUnansweredLog(options: RedisUnansweredLogOptions): UnansweredLog {
   const log = options.logger.child({ module: 'unanswered' });
+  const batchMs = options.batchMs ?? 200;
   let closed = false;
+  let pending: UnansweredAsk[] = [];
+  let scheduled: Promise<void> | undefined;
+  // One write at a time from this instance; the lock orders them with other instances'.
+  let writing = Promise.resolve();
+
   const read = async (): Promise<UnansweredState> => {
     const text = await options.redis.get(options.key);
     return text === null ? { groups: [] } : parseUnanswered(text, `redis ${options.key}`);
   };
+
+  const write = async (asks: UnansweredAsk[]): Promise<void> => {
+    try {
+      const ran = await options.lock.run(
+        'unanswered',
+        async () => {
+          const state = await read().catch((err: unknown) => {
+            // Unreadable: start again rather than never count again.
+            log.error({ err: err instanceof Error ? err.message : String(err) }, 'unanswered questions in Redis unreadable: starting an empty log');
+            return { groups: [] };
+          });
+          await options.analyser.prepare(textsToAnalyse(state, asks));
+          let changed = false;
+          for (const ask of asks) changed = recordUnanswered(state, ask, { analyse: (text) => options.analyser.analyse(text), zone: options.zone }) || changed;
+          if (changed) await options.redis.set(options.key, serializeUnanswered(state));
+        },
+        { waitMs: LOCK_WAIT_MS },
+      );
+      if (!ran) log.warn({ questions: asks.length }, 'unanswered questions not recorded: the log stayed locked');
+    } catch (err) {
+      log.error({ questions: asks.length, err: err instanceof Error ? err.message : String(err) }, 'unanswered questions not recorded');
+    }
+  };
+
+  /** Writes what is waiting; resolves once everything recorded so far is written (or has failed). */
+  const flush = (): Promise<void> => {
+    const asks = pending;
+    pending = [];
+    scheduled = undefined;
+    if (asks.length > 0) writing = writing.then(() => write(asks));
+    return writing;
+  };
+
   return {
-    async record(ask) {
-      if (closed) return;
-      try {
-        const ran = await options.lock.run(
-          'unanswered',
-          async () => {
-            const state = await read().catch((err: unknown) => {
-              // Unreadable: start again rather than never count again.
-              log.error({ err: err instanceof Error ? err.message : String(err) }, 'unanswered questions in Redis unreadable: starting an empty log');
-              return { groups: [] };
-            });
-            await options.analyser.prepare(textsToAnalyse(state, ask));
-            if (!recordUnanswered(state, ask, { analyse: (text) => options.analyser.analyse(text), zone: options.zone })) return;
-            await options.redis.set(options.key, serializeUnanswered(state));
-          },
-          { waitMs: LOCK_WAIT_MS },
-        );
-        if (!ran) log.warn('unanswered question not recorded: the log stayed locked');
-      } catch (err) {
-        log.error({ err: err instanceof Error ? err.message : String(err) }, 'unanswered question not recorded');
-      }
+    record(ask) {
+      if (closed) return Promise.resolve();
+      pending.push(ask);
+      scheduled ??= new Promise<void>((resolve) => setTimeout(resolve, batchMs).unref()).then(flush);
+      return scheduled;
     },
     async groups(query) {
+      await flush();
       return listUnanswered(await read(), query);
     },
-    flush: () => Promise.resolve(),
-    close() {
+    flush,
+    async close() {
       closed = true;
-      return Promise.resolve();
+      await flush();
     },
   };
 }

@@ -41,9 +41,9 @@ function cleanQuestion(text: string, maxChars = UNANSWERED_LIMITS.textChars): st
   return cleaned.length <= maxChars ? cleaned : [...cleaned].slice(0, maxChars).join('').trim();
 }
 
-/** The texts recordUnanswered will analyse for this question: hand them to QuestionAnalyser.prepare first. */
-export function* textsToAnalyse(state: UnansweredState, ask: UnansweredAsk, limits?: Partial<UnansweredLimits>): Generator<string> {
-  yield cleanQuestion(ask.text, limits?.textChars ?? UNANSWERED_LIMITS.textChars);
+/** The texts recordUnanswered will analyse for these questions: hand them to QuestionAnalyser.prepare first. */
+export function* textsToAnalyse(state: UnansweredState, asks: readonly UnansweredAsk[], limits?: Partial<UnansweredLimits>): Generator<string> {
+  for (const ask of asks) yield cleanQuestion(ask.text, limits?.textChars ?? UNANSWERED_LIMITS.textChars);
   for (const group of state.groups) for (const variant of group.variants) yield variant.text;
 }
 

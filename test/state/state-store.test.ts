@@ -168,3 +168,26 @@ describe.skipIf(skipRedis)('redis state store across a Redis restart', () => {
     }
   });
 });
+
+describe.skipIf(skipRedis)('redis unanswered log under a burst', () => {
+  it('counts every question two busy instances record at once, none lost waiting for the lock', async () => {
+    const keyPrefix = `test-${process.pid}-burst:`;
+    const logLines: string[] = [];
+    const watched = createLogger('info', { write: (line: string) => void logLines.push(line) });
+    const stores = [0, 1].map(() => createRedisStateStore({ url: redis?.url ?? '', keyPrefix, dedupeRetentionMs: 1000, logger: watched }));
+    const logs = stores.map((store) => store.unansweredLog(ANALYSIS));
+    const questions = ['sofa-mosn 支持 http3 吗', 'Seata 支持 Oracle 吗', 'layotto 能跑在 windows 上吗', 'sofa-registry 怎么扩容'];
+    const at = Date.now();
+    try {
+      // 400 questions at once across two instances: one lock round trip each used to outlast the wait.
+      const logOf = (i: number) => logs[i % logs.length] as (typeof logs)[number];
+      await Promise.all(Array.from({ length: 400 }, (_, i) => logOf(i).record({ text: questions[i % questions.length] ?? '', chat: 'Community Q&A', at: at + i })));
+      const groups = await logOf(0).groups();
+      expect(groups.reduce((sum, g) => sum + g.count, 0)).toBe(400);
+      expect(logLines.filter((line) => line.includes('not recorded'))).toEqual([]);
+    } finally {
+      await Promise.all(logs.map((log) => log.close()));
+      await Promise.all(stores.map((store) => store.close()));
+    }
+  });
+});
