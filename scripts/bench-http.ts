@@ -187,9 +187,7 @@ interface Load {
   result: autocannon.Result;
   /** Every response's latency in ms, at full resolution (autocannon's histogram keeps whole ms). */
   latencies: number[];
-  /** Sessions of the callbacks answered 2xx: each should get exactly one reply. */
-  answered: string[];
-  /** When each answered callback was sent (`clock`). */
+  /** Sessions of the callbacks answered 2xx, in order, with when each was sent (`clock`): each should get exactly one reply. */
   sentAt: Map<string, number>;
   /** The measured period (`clock`): from the first request to the end of the run. */
   startedAt: number;
@@ -204,7 +202,6 @@ interface ConnectionContext {
 
 function runLoad(url: string, seconds: number, settings: Settings, next: () => Callback): Promise<Load> {
   const latencies: number[] = [];
-  const answered: string[] = [];
   const sentAt = new Map<string, number>();
   const request: autocannon.Request = {
     setupRequest: (req, context) => {
@@ -215,7 +212,6 @@ function runLoad(url: string, seconds: number, settings: Settings, next: () => C
     onResponse: (status, _body, context) => {
       const { session, sentAt: sent } = context as ConnectionContext;
       if (status < 200 || status >= 300 || !session || sent === undefined) return;
-      answered.push(session);
       sentAt.set(session, sent);
     },
   };
@@ -231,7 +227,7 @@ function runLoad(url: string, seconds: number, settings: Settings, next: () => C
     };
     const instance = autocannon(options, (err: unknown, result) => {
       if (err) reject(err instanceof Error ? err : new Error('autocannon failed', { cause: err }));
-      else resolvePromise({ result, latencies, answered, sentAt, startedAt, endedAt: clock() });
+      else resolvePromise({ result, latencies, sentAt, startedAt, endedAt: clock() });
     });
     instance.on('response', (_client, _status, _bytes, latencyMs) => latencies.push(latencyMs));
   });
@@ -354,12 +350,12 @@ async function measure(name: string, role: Role, envs: readonly NodeJS.ProcessEn
       return mergeLoads(loads);
     };
     const warmup = await runAll(settings.warmupSeconds, 'warmup');
-    await drainSink(sink, warmup.answered.length);
+    await drainSink(sink, warmup.sentAt.size);
     await ask(sink, { type: 'take' }, 'taken');
     const before = await sampleCpu(children, sink);
     const load = await runAll(settings.seconds, 'run');
     const cpu = cpuShares(before, await sampleCpu(children, sink));
-    await drainSink(sink, load.answered.length);
+    await drainSink(sink, load.sentAt.size);
     const taken = await ask(sink, { type: 'take' }, 'taken');
     return summarize(name, note, load, taken, warmup.result.non2xx + warmup.result.errors, cpu);
   } finally {
@@ -383,7 +379,6 @@ function mergeLoads(loads: readonly Load[]): Load {
   return {
     result,
     latencies: loads.flatMap((l) => l.latencies),
-    answered: loads.flatMap((l) => l.answered),
     sentAt: new Map(loads.flatMap((l) => [...l.sentAt])),
     startedAt: Math.min(...loads.map((l) => l.startedAt)),
     endedAt: Math.max(...loads.map((l) => l.endedAt)),
@@ -392,8 +387,7 @@ function mergeLoads(loads: readonly Load[]): Load {
 
 function summarize(name: string, note: string, load: Load, taken: Reply<'taken'>, warmupProblems: number, cpu: CpuShares): Measured {
   const received = new Set(taken.sessions);
-  const answered = new Set(load.answered);
-  const replies = load.answered.filter((s) => received.has(s)).length;
+  const replies = [...load.sentAt.keys()].filter((s) => received.has(s)).length;
   const sorted = Float64Array.from(load.latencies).sort();
   // From the callback leaving the load generator to its reply reaching the sink: what the asker waits.
   const replyLatencies = Float64Array.from(
@@ -413,7 +407,7 @@ function summarize(name: string, note: string, load: Load, taken: Reply<'taken'>
     replyP50: percentile(replyLatencies, 0.5),
     replyP99: percentile(replyLatencies, 0.99),
     seconds: r.duration,
-    answered: load.answered.length,
+    answered: load.sentAt.size,
     p50: percentile(sorted, 0.5),
     p99: percentile(sorted, 0.99),
     max: sorted[sorted.length - 1] ?? NaN,
@@ -421,8 +415,8 @@ function summarize(name: string, note: string, load: Load, taken: Reply<'taken'>
     errors: r.errors,
     timeouts: r.timeouts,
     replies,
-    missing: load.answered.length - replies,
-    extra: taken.sessions.filter((s) => !answered.has(s)).length,
+    missing: load.sentAt.size - replies,
+    extra: taken.sessions.filter((s) => !load.sentAt.has(s)).length,
     malformed: taken.malformed,
     warmupProblems,
     cpu,

@@ -1,4 +1,5 @@
 import type { Entry } from '../knowledge/entry.js';
+import type { Tokenizer } from './create-tokenizer.js';
 
 /** What the question is after; decides which entries may answer it. */
 export type Intent = 'release' | 'latest-release' | 'event' | 'reading' | 'general';
@@ -53,4 +54,6 @@ export interface Answerer extends AnswerSource {
   rank(question: string, now: Date): Ranking;
   /** Number of entries indexed. */
   readonly size: number;
+  /** What the knowledge and the questions are read with (the unanswered log groups questions with it too). */
+  readonly tokenizer: Tokenizer;
 }

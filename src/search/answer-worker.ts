@@ -5,7 +5,6 @@ import { parentPort } from 'node:worker_threads';
 import type { Entry } from '../knowledge/entry.js';
 import type { Answerer, Intent, Match, Outcome } from './answer-types.js';
 import { createAnswerer, type SearchConfig } from './create-answerer.js';
-import { createTokenizer, type Tokenizer } from './create-tokenizer.js';
 import { analyseQuestion, type QuestionAnalysis } from './create-question-analyser.js';
 import { batchMessages } from './batch-messages.js';
 
@@ -32,7 +31,6 @@ export type WorkerResponse =
 interface Built {
   generation: number;
   answerer: Answerer;
-  tokenizer: Tokenizer;
   indexOf: Map<Entry, number>;
 }
 
@@ -52,8 +50,7 @@ function handle(request: WorkerRequest): void {
     const started = performance.now();
     try {
       const answerer = createAnswerer(request.entries, request.config);
-      const tokenizer = createTokenizer(request.config.vocabulary);
-      built = { generation: request.generation, answerer, tokenizer, indexOf: new Map(request.entries.map((e, i) => [e, i])) };
+      built = { generation: request.generation, answerer, indexOf: new Map(request.entries.map((e, i) => [e, i])) };
       reply({ type: 'built', generation: request.generation, ms: performance.now() - started });
     } catch (err) {
       // The previous engine keeps answering.
@@ -66,7 +63,7 @@ function handle(request: WorkerRequest): void {
     return;
   }
   if (request.type === 'analyse') {
-    const { tokenizer } = built;
+    const { tokenizer } = built.answerer;
     try {
       reply({ type: 'analysed', id: request.id, analyses: request.texts.map((text) => analyseQuestion(tokenizer, text)) });
     } catch (err) {

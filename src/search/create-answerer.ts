@@ -90,7 +90,7 @@ export function createAnswerer(entries: readonly Entry[], config: SearchConfig):
   // (pinyin, fuse.js); paying it here keeps it off the first members' replies.
   for (const question of WARM_UP_QUESTIONS) rankQuestion(question, new Date(0));
 
-  return { ask, rank: rankQuestion, size: entries.length };
+  return { ask, rank: rankQuestion, size: entries.length, tokenizer };
 }
 
 interface Index {

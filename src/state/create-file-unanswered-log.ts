@@ -38,6 +38,7 @@ export function createFileUnansweredLog(options: FileUnansweredLogOptions): Unan
   let closed = false;
   let saving = Promise.resolve();
   let recording = Promise.resolve();
+  const recordOptions = { analyse: (text: string) => options.analyser.analyse(text), zone: options.zone, ...(options.limits ? { limits: options.limits } : {}) };
 
   const load = async (): Promise<UnansweredState> => {
     try {
@@ -77,20 +78,16 @@ export function createFileUnansweredLog(options: FileUnansweredLogOptions): Unan
   return {
     record(ask) {
       // One at a time: a record waits for its analyses, and another must not change the state meanwhile.
-      recording = recording.then(async () => {
-        if (closed) return;
-        const state = await ready;
-        const limits = options.limits ? { limits: options.limits } : {};
-        try {
+      recording = recording
+        .then(async () => {
+          if (closed) return;
+          const state = await ready;
           await options.analyser.prepare(textsToAnalyse(state, [ask], options.limits));
-          if (!recordUnanswered(state, ask, { analyse: (text) => options.analyser.analyse(text), zone: options.zone, ...limits })) return;
-        } catch (err) {
-          log.error({ err: (err as Error).message }, 'unanswered question not recorded');
-          return;
-        }
-        dirty = true;
-        timer ??= setTimeout(() => void save(), flushDelayMs).unref();
-      }).catch((err: unknown) => log.error({ err: err instanceof Error ? err.message : String(err) }, 'unanswered question not recorded'));
+          if (!recordUnanswered(state, ask, recordOptions)) return;
+          dirty = true;
+          timer ??= setTimeout(() => void save(), flushDelayMs).unref();
+        })
+        .catch((err: unknown) => log.error({ err: err instanceof Error ? err.message : String(err) }, 'unanswered question not recorded'));
       return recording;
     },
     async groups(query) {
