@@ -151,7 +151,7 @@ async function runBot(): Promise<void> {
   send({
     type: 'ready',
     port: (server.address() as AddressInfo).port,
-    note: `${knowledge.files.length} files, ${knowledge.entries.length} entries, ${errors} knowledge errors, loaded in ${Math.round(loadMs)} ms, RSS ${Math.round(process.memoryUsage().rss / 2 ** 20)} MB (both threads), log level ${config.log.level}`,
+    note: `${knowledge.files.length} files, ${knowledge.entries.length} entries, ${errors} knowledge errors, loaded in ${Math.round(loadMs)} ms, RSS ${Math.round(process.memoryUsage().rss / 2 ** 20)} MB (both threads), log level ${config.log.level}; replies posted with undici`,
   });
 }
 

@@ -3,7 +3,7 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import type { AddressInfo } from 'node:net';
 
 /**
- * A fake DingTalk on loopback for tests: real HTTP, so clients are tested with their real axios
+ * A fake DingTalk on loopback for tests: real HTTP, so clients are tested with their real HTTP
  * stack. It checks what the protocol reference (§3, §4) says DingTalk checks, records everything,
  * and can be scripted to fail in the ways DingTalk and networks fail.
  */

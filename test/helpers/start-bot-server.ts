@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import axios from 'axios';
+import { Agent } from 'undici';
 import { createHttpApp, type HttpApp } from '../../src/http/create-http-app.js';
 import { createSessionReplies } from '../../src/dingtalk/send-session-reply.js';
 import { createLogger } from '../../src/logger.js';
@@ -40,11 +40,10 @@ export interface BotServerOptions {
 export async function startBotServer(fixture: Fixture, options: BotServerOptions): Promise<BotServer> {
   const logLines: string[] = [];
   const logger = createLogger('info', { write: (line: string) => void logLines.push(line) });
-  const client = axios.create({ proxy: false });
   const outbound: string[] = [];
-  client.interceptors.request.use((config) => {
-    outbound.push(config.url ?? '');
-    return config;
+  const recording = new Agent({ connect: { timeout: 2000 } }).compose((dispatch) => (request, handler) => {
+    outbound.push(new URL(request.path, request.origin).href);
+    return dispatch(request, handler);
   });
   const knowledge = combine([{ file: fixture.dir, entries: fixture.entries, problems: [] }]);
   const summary = summarizeKnowledge(knowledge);
@@ -52,7 +51,7 @@ export async function startBotServer(fixture: Fixture, options: BotServerOptions
     serving: () => ({ knowledge, summary, answerer: options.answerer ?? fixture.answerer }),
     dingtalk: { appSecret: APP_SECRET, robotCode: options.robotCode, signatureWindowMs: 3_600_000, sessionHosts: options.sessionHosts },
     deduper: createMessageDeduper(7_200_000),
-    replies: createSessionReplies({ http: client, timeoutMs: 2000 }),
+    replies: createSessionReplies({ dispatcher: recording, timeoutMs: 2000 }),
     now: options.now ?? (() => Date.now()),
     logger,
     digest: { zone: fixture.config.timezone, eventsAheadDays: fixture.config.digest.eventsAheadDays },
