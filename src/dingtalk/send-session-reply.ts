@@ -21,10 +21,11 @@ export function toMarkdownMessage(reply: BotReply): Record<string, unknown> {
 }
 
 /**
- * Worth one more try: the post never left (refused, unreachable, no DNS answer) or the connection
- * broke (`UND_ERR_SOCKET` is undici's "other side closed", a kept-alive socket the server dropped).
+ * Worth one more try: the post never left (refused, unreachable, no DNS answer, no connection in
+ * time) or the connection broke (`UND_ERR_SOCKET` is undici's "other side closed", a kept-alive
+ * socket the server dropped). Waiting too long for an answer is not: the post may have arrived.
  */
-const RETRYABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'UND_ERR_SOCKET']);
+const RETRYABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET']);
 
 /** Posts replies to session webhooks; a failure rejects with a SessionReplyError. */
 export interface SessionReplies {
@@ -47,8 +48,8 @@ export function createSessionReplies({ dispatcher, timeoutMs }: { dispatcher?: D
 
 /**
  * Posts a reply to a session webhook the caller has already allow-listed. Errors never carry the
- * URL (it embeds the session token). A refused connection or a 5xx is worth one more try; a
- * timeout is not, because the first post may have arrived.
+ * URL (it embeds the session token). A connection never made or a 5xx is worth one more try;
+ * a timeout waiting for the answer is not, because the first post may have arrived.
  */
 async function sendSessionReply(dispatcher: Dispatcher, webhook: string, reply: BotReply, timeoutMs: number): Promise<void> {
   let status: number;

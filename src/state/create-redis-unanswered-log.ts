@@ -39,6 +39,7 @@ export function createRedisUnansweredLog(options: RedisUnansweredLogOptions): Un
   let scheduled: Promise<void> | undefined;
   // One write at a time from this instance; the lock orders them with other instances'.
   let writing = Promise.resolve();
+  const recordOptions = { analyse: (text: string) => options.analyser.analyse(text), zone: options.zone };
 
   const read = async (): Promise<UnansweredState> => {
     const text = await options.redis.get(options.key);
@@ -57,7 +58,7 @@ export function createRedisUnansweredLog(options: RedisUnansweredLogOptions): Un
           });
           await options.analyser.prepare(textsToAnalyse(state, asks));
           let changed = false;
-          for (const ask of asks) changed = recordUnanswered(state, ask, { analyse: (text) => options.analyser.analyse(text), zone: options.zone }) || changed;
+          for (const ask of asks) changed = recordUnanswered(state, ask, recordOptions) || changed;
           if (changed) await options.redis.set(options.key, serializeUnanswered(state));
         },
         { waitMs: LOCK_WAIT_MS },

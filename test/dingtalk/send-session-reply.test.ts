@@ -1,5 +1,6 @@
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { Agent, errors } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createSessionReplies, SessionReplyError } from '../../src/dingtalk/send-session-reply.js';
 import type { BotReply } from '../../src/bot/compose-reply.js';
@@ -96,6 +97,14 @@ describe('createSessionReplies', () => {
     await new Promise((resolve) => closed.close(resolve));
     const err = await failure(createSessionReplies({ timeoutMs: 2000 }).send(`http://127.0.0.1:${port}/robot/sendBySession?session=${SESSION}`, reply));
     expect(err).toMatchObject({ message: 'session reply failed: ECONNREFUSED', retryable: true });
+  });
+
+  it('takes a connection not made in time as worth another try: nothing was sent', async () => {
+    // A connector that times out as undici's own does when a host never answers the handshake.
+    const unreachable = new Agent({ connect: (_options, callback) => callback(new errors.ConnectTimeoutError(), null) });
+    const err = await failure(createSessionReplies({ dispatcher: unreachable, timeoutMs: 2000 }).send(fake.sessionWebhook(SESSION), reply));
+    expect(err).toMatchObject({ message: 'session reply failed: UND_ERR_CONNECT_TIMEOUT', retryable: true });
+    expect(fake.sessionReplies()).toEqual([]);
   });
 
   it('goes straight to the webhook, never through a proxy named in the environment', async () => {
