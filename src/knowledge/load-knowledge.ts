@@ -3,7 +3,7 @@ import { join, relative, sep, extname, basename } from 'node:path';
 import type { Entry, EntryKind, Problem } from './entry.js';
 import { parseFrontMatter, FrontMatterError, type FrontMatter } from './parse-front-matter.js';
 import { parseCuratedEntry, kindFromFrontMatter, KIND_FOLDERS } from './parse-curated-entry.js';
-import { isWeeklyPost, importWeeklyPost } from './import-weekly.js';
+import { isWeeklyPost, importWeeklyPost } from './import-weekly/index.js';
 import { isActivityPage, importActivityPage } from './import-activity.js';
 
 export interface LoadOptions {

@@ -1,6 +1,6 @@
 // The digest as a complete "SOFA Weekly" article in the archive's own format, so that a published
 // week can be dropped into the knowledge folder and read back by the weekly importer
-// (src/knowledge/import-weekly.ts) into the same entries.
+// (src/knowledge/import-weekly/) into the same entries.
 //
 // What the importer reads back differently (the main points are pinned by
 // test/schedule/format-weekly-post.test.ts):
@@ -35,7 +35,7 @@
 // - URLs: whitespace, `(`, `)`, `<`, `>` and `*` are written percent-encoded (escapeUrl).
 import { DateTime } from 'luxon';
 import type { EventEntry, FaqEntry, ReadingEntry, ReleaseEntry } from '../knowledge/entry.js';
-import { importWeeklyPost } from '../knowledge/import-weekly.js';
+import { importWeeklyPost } from '../knowledge/import-weekly/index.js';
 import { EMPTY_WEEK_TEXT, escapeUrl, releaseChanges, type Digest } from './compose-digest.js';
 
 export interface WeeklyPostOptions {

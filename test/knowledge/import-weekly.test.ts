@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Entry, EventEntry, FaqEntry, ReadingEntry, ReleaseEntry } from '../../src/knowledge/entry.js';
 import { parseFrontMatter } from '../../src/knowledge/parse-front-matter.js';
-import { importWeeklyPost, isWeeklyPost } from '../../src/knowledge/import-weekly.js';
+import { importWeeklyPost, isWeeklyPost } from '../../src/knowledge/import-weekly/index.js';
 
 const ZONE = 'Asia/Shanghai';
 
@@ -29,6 +29,7 @@ function byId<T extends Entry>(entries: T[], suffix: string): T {
 const FIXTURES = [
   '2019-bold-headings.md',
   '2020-numbered-askers.md',
+  '2020-reader-notes.md',
   '2021-unquoted.md',
   '2022-heading-releases.md',
   '2023-issue-picks.md',
@@ -379,6 +380,7 @@ describe('no boilerplate in any title or body', () => {
 const POST_DATES: Record<string, string> = {
   '2019-bold-headings.md': '2019-08-09',
   '2020-numbered-askers.md': '2020-02-21',
+  '2020-reader-notes.md': '2020-03-06',
   '2021-unquoted.md': '2021-05-21',
   '2022-heading-releases.md': '2022-03-18',
   '2023-issue-picks.md': '2023-04-21',
@@ -389,7 +391,7 @@ describe('ids, sources and dates', () => {
     for (const name of FIXTURES) {
       const { entries } = load(name);
       const prefix = name.replace(/\.md$/, '');
-      for (const kind of ['qa', 'release', 'reading', 'event']) {
+      for (const kind of ['qa', 'note', 'release', 'reading', 'event']) {
         const ids = entries.filter((e) => e.id.includes(`#${kind}-`)).map((e) => e.id);
         expect(ids).toEqual(ids.map((_, i) => `${prefix}#${kind}-${i + 1}`));
       }
@@ -397,6 +399,85 @@ describe('ids, sources and dates', () => {
       // The calendar part of the front-matter date, as written.
       expect(new Set(entries.map((e) => e.date))).toEqual(new Set([POST_DATES[name]]));
     }
+  });
+});
+
+describe('2020 post: paragraphs between the Q&A pairs that answer something', () => {
+  const { entries, problems } = load('2020-reader-notes.md');
+  const qa = faqs(entries);
+  const notes = qa.filter((e) => e.id.includes('#note-'));
+
+  it('turns a project definition into "<project> 是什么？" with the links that follow it', () => {
+    expect(byId(qa, 'note-1')).toEqual({
+      kind: 'faq',
+      id: '2020-reader-notes#note-1',
+      title: 'SOFAJRaft 是什么？',
+      body: 'SOFAJRaft：一个基于 Raft 算法的 Java 实现，是一个生产级的共识库，\n适合用来构建高可用的分布式存储。',
+      url: 'https://github.com/sofastack/sofa-jraft',
+      links: [
+        { title: 'https://github.com/sofastack/sofa-jraft', url: 'https://github.com/sofastack/sofa-jraft' },
+        // A labelled link line names its link.
+        { title: 'Counter 示例说明', url: 'https://www.sofastack.tech/projects/sofa-jraft/counter-example/' },
+      ],
+      project: 'SOFAJRaft',
+      date: '2020-03-06',
+      tags: [],
+      aliases: [],
+      source: { file: 'weekly/2020-reader-notes.md', line: 18 },
+    });
+  });
+
+  it('turns a note on a topic readers asked about into that question, without the item number', () => {
+    expect(byId(qa, 'note-2')).toMatchObject({
+      title: 'MOSN 如何接入 Istio？',
+      body: '前几天有同学问到 MOSN 如何接入 Istio，社区整理了一篇上手文档，欢迎试用。',
+      url: 'https://example.com/mosn-istio-start/',
+      links: [
+        { title: 'https://example.com/mosn-istio-start/', url: 'https://example.com/mosn-istio-start/' },
+        { title: 'https://github.com/mosn/mosn', url: 'https://github.com/mosn/mosn' },
+      ],
+      project: 'MOSN',
+      source: { line: 47 },
+    });
+  });
+
+  it('makes nothing of the invitation, the site line, link-only lines or a question nobody answered', () => {
+    expect(notes.map((e) => e.id)).toEqual(['2020-reader-notes#note-1', '2020-reader-notes#note-2']);
+    // The site line ends the definition's links: neither it nor the labelled link after it belongs there.
+    const urls = entries.flatMap((e) => e.links.map((l) => l.url));
+    expect(urls).not.toContain('https://www.sofastack.tech/');
+    expect(urls).not.toContain('https://example.com/saga-tool/');
+    expect(urls).not.toContain('https://github.com/sofastack/sofa-jraft/wiki');
+    expect(qa.map((e) => e.title)).not.toContain('Layotto 下周会发布新版本吗？');
+    expect(problems).toEqual([]);
+  });
+
+  it('leaves the pairs exactly as they are without the notes: same ids, titles, bodies, lines', () => {
+    const text = readFileSync(new URL('../fixtures/weekly/2020-reader-notes.md', import.meta.url), 'utf8');
+    // Blanking the note paragraphs keeps every other line where it was.
+    const blanked = text
+      .split('\n')
+      .map((line, i) => ([18, 19, 47].includes(i + 1) ? '' : line))
+      .join('\n');
+    const fm = parseFrontMatter(blanked);
+    const without = importWeeklyPost({ file: 'weekly/2020-reader-notes.md', idPrefix: '2020-reader-notes', data: fm.data, body: fm.body, bodyLine: fm.bodyLine, zone: ZONE });
+    expect(faqs(without.entries)).toEqual(qa.filter((e) => e.id.includes('#qa-')));
+    expect(qa.filter((e) => e.id.includes('#qa-')).map((e) => [e.id, e.source.line])).toEqual([
+      ['2020-reader-notes#qa-1', 29],
+      ['2020-reader-notes#qa-2', 39],
+    ]);
+  });
+
+  it('reads "X 是一款…" only for a known project, and never inside a quote', () => {
+    const run = (lines: string[]) =>
+      faqs(importWeeklyPost({ file: 'n.md', idPrefix: 'n', data: { date: '2020-01-01' }, body: lines.join('\n'), bodyLine: 1, zone: ZONE }).entries);
+    const pair = ['**1、@甲** 提问：', '', '> 问题？', '', 'A：回答。'];
+    expect(run(['### 每周读者问答提炼', '', 'SOFAArk 是一款轻量的类隔离容器，适合多个应用合并部署。', '', ...pair]).map((e) => [e.id, e.title, e.project, e.source.line])).toEqual([
+      ['n#qa-1', '问题？', undefined, 5],
+      ['n#note-1', 'SOFAArk 是什么？', 'SOFAArk', 3],
+    ]);
+    expect(run(['### 每周读者问答提炼', '', 'Foobar 是一款我们不认识的工具，用来演示未知名称。', '', ...pair]).map((e) => e.id)).toEqual(['n#qa-1']);
+    expect(run(['### 每周读者问答提炼', '', '> SOFAArk 是一款轻量的类隔离容器，适合多个应用合并部署。', '', ...pair]).map((e) => e.id)).toEqual(['n#qa-1']);
   });
 });
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { composeDigest, releaseChanges, type DigestOptions } from '../../src/schedule/compose-digest.js';
 import { formatWeeklyPost } from '../../src/schedule/format-weekly-post.js';
 import { parseFrontMatter } from '../../src/knowledge/parse-front-matter.js';
-import { importWeeklyPost, isWeeklyPost } from '../../src/knowledge/import-weekly.js';
+import { importWeeklyPost, isWeeklyPost } from '../../src/knowledge/import-weekly/index.js';
 import type { Entry, EventEntry, FaqEntry, ReadingEntry, ReleaseEntry } from '../../src/knowledge/entry.js';
 
 const ZONE = 'Asia/Shanghai';

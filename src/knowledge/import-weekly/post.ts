@@ -1,0 +1,32 @@
+// The shapes every section parser of a weekly post shares: the section it reads, the drafts it
+// returns and the post context it reports problems to. Kept apart so parsers depend on no orchestration.
+import type { Entry, Problem } from '../entry.js';
+import type { Line } from './lines.js';
+
+/** An entry before it gets its id, the post's date and its source (only the line is known). */
+export type Draft<T extends Entry> = Omit<T, 'id' | 'date' | 'source'> & { line: number };
+
+/** What every section parser of one post shares: where it is, its date, and where problems go. */
+export interface PostContext {
+  file: string;
+  date: string | undefined;
+  zone: string;
+  problems: Problem[];
+}
+
+export function warning(file: string, line: number, message: string): Problem {
+  return { file, line, severity: 'warning', message };
+}
+
+/** What a section announces: by its heading, or by its content where the heading misleads. */
+export type SectionKind = 'qa' | 'release' | 'reading' | 'event' | 'meeting' | 'skip' | 'unknown';
+
+/** The lines under one heading of the post. */
+export interface Section {
+  kind: SectionKind;
+  /** Heading text without Markdown; empty for the text before the first heading. */
+  title: string;
+  heading: Line | undefined;
+  level: number;
+  lines: Line[];
+}
