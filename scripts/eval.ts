@@ -1,23 +1,29 @@
-// Scores our engine and a plain fuse.js baseline on an evaluation set with the shared scorer,
-// and prints the two side by side.
+// Scores our engine, and a plain fuse.js baseline, on the evaluation sets with the shared scorer:
+// one line per set and engine, one line per language of the sets that mark it (`lang`), and a
+// breakdown by question type and style.
 //
-//   npm run eval -- <corpus dir> [--questions FILE] [--scorer FILE] [--details DIR]
+//   npm run eval -- <corpus dir> [--questions FILE]... [--scorer FILE] [--details DIR] [--no-baseline]
 //
-// The questions default to eval/dev-questions.jsonl next to the corpus (found by walking up from
-// it, so both ../shared/corpus and ../shared/corpus/sofa-weekly work), the scorer to score.mjs
-// beside the questions. Not part of `npm test`: tests never read ../shared.
-import { existsSync, mkdirSync } from 'node:fs';
+// Without --questions: the paraphrase set eval/dev-questions.jsonl and the real users' set
+// eval/real-dev-questions.jsonl next to the corpus (found by walking up from it, so both
+// ../shared/corpus and ../shared/corpus/sofa-weekly work), and this project's own collected set
+// eval/real-collected-questions.jsonl (held out: not tuned on) when it is there. The scorer
+// defaults to score.mjs beside the first set. Not part of `npm test`: tests never read ../shared.
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { dirname, join, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const USAGE = 'usage: npm run eval -- <corpus dir> [--questions FILE] [--scorer FILE] [--details DIR]';
+const USAGE = 'usage: npm run eval -- <corpus dir> [--questions FILE]... [--scorer FILE] [--details DIR] [--no-baseline]';
+const SHARED_SETS = ['dev-questions.jsonl', 'real-dev-questions.jsonl'];
+const OWN_SET = join(PROJECT_ROOT, 'eval', 'real-collected-questions.jsonl');
 
 interface Engine {
   name: string;
-  /** Shell command reading questions on stdin and writing JSON lines, run by the scorer. */
+  /** Shell command reading questions on stdin and writing JSON lines, the scorer's contract. */
   command: string;
 }
 
@@ -28,10 +34,21 @@ interface ScoreReport {
   breakdown: Map<string, string>;
 }
 
+interface Row {
+  set: string;
+  engine: string;
+  report: ScoreReport;
+}
+
 function main(): number {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { questions: { type: 'string' }, scorer: { type: 'string' }, details: { type: 'string' } },
+    options: {
+      questions: { type: 'string', multiple: true },
+      scorer: { type: 'string' },
+      details: { type: 'string' },
+      'no-baseline': { type: 'boolean' },
+    },
   });
   const [corpusArg] = positionals;
   if (!corpusArg || positionals.length > 1) {
@@ -39,12 +56,13 @@ function main(): number {
     return 2;
   }
   const corpus = resolve(corpusArg);
-  const questions = values.questions ? resolve(values.questions) : findDevQuestions(corpus);
-  if (!questions || !existsSync(questions)) {
-    console.error(`no questions file: pass --questions (looked for eval/dev-questions.jsonl above ${corpus})\n${USAGE}`);
+  const sets = values.questions?.map((q) => resolve(q)) ?? defaultSets(corpus);
+  const missing = sets.filter((s) => !existsSync(s));
+  if (sets.length === 0 || missing.length > 0) {
+    console.error(`no questions file${missing.length ? `: ${missing.join(', ')}` : ''}: pass --questions (looked for eval/ above ${corpus})\n${USAGE}`);
     return 2;
   }
-  const scorer = resolve(values.scorer ?? join(dirname(questions), 'score.mjs'));
+  const scorer = resolve(values.scorer ?? join(dirname(sets[0] as string), 'score.mjs'));
   if (!existsSync(scorer)) {
     console.error(`no scorer at ${scorer}: pass --scorer\n${USAGE}`);
     return 2;
@@ -53,46 +71,91 @@ function main(): number {
 
   const engines: Engine[] = [
     { name: 'ours', command: `npm run --silent cli -- ask --knowledge ${shellQuote(corpus)} --jsonl` },
-    { name: 'fuse.js', command: `npx tsx scripts/fuse-baseline.ts ${shellQuote(corpus)}` },
+    ...(values['no-baseline'] ? [] : [{ name: 'fuse.js', command: `npx tsx scripts/fuse-baseline.ts ${shellQuote(corpus)}` }]),
   ];
-  console.log(`questions: ${questions}\nscorer:    ${scorer}\ncorpus:    ${corpus}\n`);
+  console.log(`scorer: ${scorer}\ncorpus: ${corpus}\nsets:   ${sets.join('\n        ')}\n`);
 
-  // One after the other, never in parallel: the latency columns would otherwise measure contention.
-  const reports = new Map<string, ScoreReport>();
-  for (const engine of engines) {
-    const details = values.details ? join(resolve(values.details), `${engine.name.replace(/\W+/g, '-')}.jsonl`) : undefined;
-    const report = runScorer(scorer, questions, engine, details);
-    if (!report) return 1;
-    reports.set(engine.name, report);
+  const work = mkdtempSync(join(tmpdir(), 'eval-'));
+  try {
+    const rows: Row[] = [];
+    // One engine and set after the other, never in parallel: the latency columns would otherwise
+    // measure contention.
+    for (const questions of sets) {
+      const setName = basename(questions, '.jsonl');
+      const items = readJsonLines(questions);
+      for (const engine of engines) {
+        console.error(`answering ${setName} with ${engine.name}`);
+        const answers = answer(engine, items);
+        if (!answers) return 1;
+        const details = values.details ? join(resolve(values.details), `${setName}.${engine.name.replace(/\W+/g, '-')}.jsonl`) : undefined;
+        const report = score(scorer, work, items, answers, details);
+        if (!report) return 1;
+        rows.push({ set: setName, engine: engine.name, report });
+        // Per language, for sets whose items say which they are in (ours only: the baseline has
+        // no language handling to tell apart).
+        const languages = [...new Set(items.map((it) => it.lang).filter((l): l is string => typeof l === 'string'))].sort();
+        if (engine.name !== 'ours' || languages.length < 2) continue;
+        for (const lang of languages) {
+          const keep = items.map((it) => it.lang === lang);
+          const subset = score(scorer, work, items.filter((_, i) => keep[i]), answers.filter((_, i) => keep[i]), undefined);
+          if (subset) rows.push({ set: `${setName} ${lang}`, engine: engine.name, report: subset });
+        }
+      }
+    }
+    printSummary(rows);
+    printBreakdown(rows);
+    return 0;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
   }
-  printSummary(reports);
-  printBreakdown(reports);
-  return 0;
 }
 
-/** eval/dev-questions.jsonl in the corpus's parent or an ancestor a little further up. */
-function findDevQuestions(corpus: string): string | undefined {
+/** The shared sets in eval/ at the corpus's parent or a little further up, and our own set. */
+function defaultSets(corpus: string): string[] {
   let dir = corpus;
   for (let depth = 0; depth < 3; depth++) {
     dir = dirname(dir);
-    const candidate = join(dir, 'eval', 'dev-questions.jsonl');
-    if (existsSync(candidate)) return candidate;
+    const found = SHARED_SETS.map((name) => join(dir, 'eval', name)).filter((f) => existsSync(f));
+    if (found.length > 0) return [...found, ...(existsSync(OWN_SET) ? [OWN_SET] : [])];
   }
-  return undefined;
+  return existsSync(OWN_SET) ? [OWN_SET] : [];
 }
 
-/** Runs the scorer for one engine; prints why and returns undefined when it fails. */
-function runScorer(scorer: string, questions: string, engine: Engine, details: string | undefined): ScoreReport | undefined {
-  const args = [scorer, '--questions', questions, '--cmd', engine.command, ...(details ? ['--details', details] : [])];
-  console.error(`scoring ${engine.name}: ${engine.command}`);
-  const run = spawnSync(process.execPath, args, { cwd: PROJECT_ROOT, encoding: 'utf8', maxBuffer: 1 << 28 });
-  const report = run.status === 0 ? parseScorerOutput(run.stdout) : undefined;
-  if (!report) {
-    console.error(`${engine.name}: scorer failed (exit ${run.status ?? run.signal ?? 'unknown'})`);
-    console.error(`${run.stdout}${run.stderr}`.trim());
+interface Item {
+  q: string;
+  lang?: unknown;
+}
+
+function readJsonLines(file: string): Item[] {
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as Item);
+}
+
+/** Runs an engine over the questions as the scorer would (one line each); its output lines. */
+function answer(engine: Engine, items: readonly Item[]): string[] | undefined {
+  const input = `${items.map((it) => it.q.replace(/\s*\n\s*/g, ' ')).join('\n')}\n`;
+  const run = spawnSync('bash', ['-c', engine.command], { cwd: PROJECT_ROOT, input, encoding: 'utf8', maxBuffer: 1 << 28 });
+  const lines = run.stdout.split('\n').filter((l) => l.trim() !== '');
+  if (run.status !== 0 || lines.length !== items.length) {
+    console.error(`${engine.name}: failed (exit ${run.status ?? run.signal ?? 'unknown'}, ${lines.length}/${items.length} answers)`);
+    console.error(run.stderr.slice(-2000));
     return undefined;
   }
-  if (details) console.error(`  details: ${details}`);
+  return lines;
+}
+
+/** Scores answers already given, with the shared scorer's --answers mode. */
+function score(scorer: string, work: string, items: readonly Item[], answers: readonly string[], details: string | undefined): ScoreReport | undefined {
+  const questionsFile = join(work, 'questions.jsonl');
+  const answersFile = join(work, 'answers.jsonl');
+  writeFileSync(questionsFile, `${items.map((it) => JSON.stringify(it)).join('\n')}\n`);
+  writeFileSync(answersFile, `${answers.join('\n')}\n`);
+  const args = [scorer, '--questions', questionsFile, '--answers', answersFile, ...(details ? ['--details', details] : [])];
+  const run = spawnSync(process.execPath, args, { cwd: PROJECT_ROOT, encoding: 'utf8', maxBuffer: 1 << 28 });
+  const report = run.status === 0 ? parseScorerOutput(run.stdout) : undefined;
+  if (!report) console.error(`scorer failed (exit ${run.status ?? run.signal ?? 'unknown'})\n${`${run.stdout}${run.stderr}`.trim()}`);
   return report;
 }
 
@@ -111,6 +174,7 @@ function parseScorerOutput(stdout: string): ScoreReport | undefined {
 }
 
 const COLUMNS: readonly [key: string, label: string][] = [
+  ['n', 'n'],
   ['top1', 'top1'],
   ['hit3', 'hit3'],
   ['wrong', 'wrong'],
@@ -120,32 +184,32 @@ const COLUMNS: readonly [key: string, label: string][] = [
   ['p99', 'p99 ms'],
 ];
 
-function printSummary(reports: ReadonlyMap<string, ScoreReport>): void {
+function printSummary(rows: readonly Row[]): void {
   const cell = (value: number | undefined, key: string) =>
-    value === undefined ? '-' : key === 'p50' || key === 'p99' ? value.toFixed(2) : value.toFixed(3);
-  const rows = [
-    ['engine', ...COLUMNS.map(([, label]) => label)],
-    ...[...reports].map(([name, report]) => [name, ...COLUMNS.map(([key]) => cell(report.numbers[key], key))]),
-  ];
-  printTable(rows);
+    value === undefined ? '-' : key === 'n' ? String(value) : key === 'p50' || key === 'p99' ? value.toFixed(2) : value.toFixed(3);
+  printTable([
+    ['set', 'engine', ...COLUMNS.map(([, label]) => label)],
+    ...rows.map((row) => [row.set, row.engine, ...COLUMNS.map(([key]) => cell(row.report.numbers[key], key))]),
+  ]);
 }
 
-/** Per type/style, ours first: where the engine wins or loses against the baseline. */
-function printBreakdown(reports: ReadonlyMap<string, ScoreReport>): void {
-  const names = [...reports.keys()];
-  const keys = [...new Set([...reports.values()].flatMap((r) => [...r.breakdown.keys()]))].sort();
+/** Per set and type/style, ours first: where the engine wins or loses against the baseline. */
+function printBreakdown(rows: readonly Row[]): void {
+  const whole = rows.filter((r) => !r.set.includes(' '));
+  const columns = whole.map((r) => `${r.set} ${r.engine}`);
+  const keys = [...new Set(whole.flatMap((r) => [...r.report.breakdown.keys()]))].sort();
   console.log('\nby type/style (right/total):');
-  printTable([['type/style', ...names], ...keys.map((key) => [key, ...names.map((name) => reports.get(name)?.breakdown.get(key) ?? '-')])]);
+  printTable([['type/style', ...columns], ...keys.map((key) => [key, ...whole.map((r) => r.report.breakdown.get(key) ?? '-')])]);
 }
 
 function printTable(rows: readonly (readonly string[])[]): void {
   const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
   for (const row of rows) {
-    console.log(row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join('  '));
+    console.log(row.map((cell, column) => (column <= 1 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join('  '));
   }
 }
 
-/** Single-quotes a path for `bash -c`, which is how the scorer runs the command. */
+/** Single-quotes a path for `bash -c`, which is how the engines are run. */
 function shellQuote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
 }
