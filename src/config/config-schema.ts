@@ -103,7 +103,10 @@ export const configSchema = z
     vocabulary: z
       .object({
         synonyms: z.array(z.array(z.string().trim().min(1)).min(2, 'a synonym group needs at least two words')),
+        glossary: z.array(z.array(z.string().trim().min(1)).min(2, 'a glossary group needs at least two words')),
         terms: z.array(z.string().trim().min(1)),
+        generic: z.array(z.string().trim().min(1)),
+        facets: z.record(z.string(), z.array(z.string().trim().min(1)).min(2, 'a facet needs at least two values')),
       })
       .strict(),
     metrics: z

@@ -88,7 +88,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     layers.push(objectAt(setting.path, setting.parse ? setting.parse(raw) : raw.trim()));
     origins.set(setting.path.join('.'), `env ${name}`);
   }
-  layers.push({ configDir, vocabulary: readVocabulary(join(configDir, 'synonyms.yaml'), problems) });
+  layers.push({ configDir, vocabulary: readVocabulary(configDir, problems) });
   // Lists replace rather than extend, so local.yaml can shorten a default list.
   const merged = deepmerge.all(layers, { arrayMerge: (_target, source: unknown[]) => source });
 
@@ -104,10 +104,52 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   return deepFreeze(result.data);
 }
 
-/** config/synonyms.yaml: `groups` and `terms` for the answering engine; absent means none. */
-function readVocabulary(file: string, problems: string[]): { synonyms: unknown; terms: unknown } {
-  const data = existsSync(file) ? readYamlFile(file, problems) : undefined;
-  return { synonyms: data?.groups ?? [], terms: data?.terms ?? [] };
+/**
+ * The answering engine's vocabulary: config/synonyms.yaml (`groups`, `terms`, `generic`, `facets`)
+ * and config/glossary.yaml (English↔Chinese `groups`, folded like synonyms); an absent file means
+ * none.
+ */
+function readVocabulary(configDir: string, problems: string[]): Record<string, unknown> {
+  const read = (name: string) => {
+    const file = join(configDir, name);
+    return existsSync(file) ? readYamlFile(file, problems) : undefined;
+  };
+  const synonyms = read('synonyms.yaml');
+  const glossary = read('glossary.yaml');
+  const groups = (data: Record<string, unknown> | undefined): unknown[] => (Array.isArray(data?.groups) ? data.groups : []);
+  reportWordsInTwoGroups([
+    ['synonyms.yaml', groups(synonyms)],
+    ['glossary.yaml', groups(glossary)],
+  ], problems);
+  return {
+    synonyms: groups(synonyms),
+    glossary: groups(glossary),
+    terms: synonyms?.terms ?? [],
+    generic: synonyms?.generic ?? [],
+    facets: synonyms?.facets ?? {},
+  };
+}
+
+/**
+ * A word may stand for one word only: in two groups with different first words it would be folded
+ * into whichever came last. Case and width are ignored, as matching ignores them.
+ */
+function reportWordsInTwoGroups(files: readonly (readonly [name: string, groups: unknown[]])[], problems: string[]): void {
+  const seen = new Map<string, { first: string; file: string }>();
+  for (const [file, groups] of files) {
+    for (const group of groups) {
+      if (!Array.isArray(group)) continue;
+      const words = group.filter((w): w is string => typeof w === 'string').map((w) => w.normalize('NFKC').trim().toLowerCase());
+      const [first] = words;
+      if (first === undefined) continue;
+      for (const word of words) {
+        const earlier = seen.get(word);
+        if (earlier && earlier.first !== first) {
+          problems.push(`vocabulary: "${word}" is in the group of "${earlier.first}" (${earlier.file}) and in the group of "${first}" (${file}); keep it in one`);
+        } else if (!earlier) seen.set(word, { first, file });
+      }
+    }
+  }
 }
 
 function readYamlFile(file: string, problems: string[]): Record<string, unknown> | undefined {

@@ -30,6 +30,19 @@ const PROJECT_NAMES: Readonly<Record<string, readonly string[]>> = {
   Tongsuo: [],
 };
 
+/**
+ * Projects built into one another, whose answers often explain each other: a SOFARPC question is
+ * answered by a SOFABoot entry on its RPC starter, a SOFAArk one by a Koupleless entry. Symmetric.
+ */
+const RELATED: readonly (readonly string[])[] = [
+  ['SOFABoot', 'SOFARPC', 'SOFAArk', 'SOFATracer', 'SOFALookout', 'SOFARegistry'],
+  ['SOFARPC', 'SOFABolt', 'SOFARegistry', 'SOFATracer'],
+  ['SOFAJRaft', 'SOFABolt'],
+  ['SOFAArk', 'SOFAJarslink', 'SOFAServerless', 'Koupleless'],
+  ['MOSN', 'SOFAMesh', 'Layotto', 'Layotto Java SDK', 'Holmes'],
+  ['BabaSSL', 'Tongsuo'],
+];
+
 /** Where to ask about a project when the knowledge has no answer: its GitHub repository. */
 const REPOSITORIES: Readonly<Record<string, string>> = {
   SOFAJRaft: 'https://github.com/sofastack/sofa-jraft',
@@ -75,6 +88,11 @@ const MENTION = new RegExp(
   'i',
 );
 
+/** Every project name we know, canonical spellings and the others. */
+export function projectNames(): string[] {
+  return Object.entries(PROJECT_NAMES).flatMap(([canonical, others]) => [canonical, ...others]);
+}
+
 /** The canonical spelling of a project name (`sofa-rpc` → `SOFARPC`), or undefined if unknown. */
 export function canonicalProject(name: string): string | undefined {
   return BY_KEY.get(squash(name));
@@ -84,6 +102,11 @@ export function canonicalProject(name: string): string | undefined {
 export function mentionedProject(text: string): string | undefined {
   const match = MENTION.exec(text);
   return match ? canonicalProject(match[0]) : undefined;
+}
+
+/** The projects related to one, canonically spelled (see RELATED), itself excluded. */
+export function relatedProjects(project: string): string[] {
+  return [...new Set(RELATED.filter((family) => family.includes(project)).flat())].filter((p) => p !== project);
 }
 
 /** The GitHub repository of a project named in canonical spelling, if it has one. */

@@ -23,8 +23,28 @@ export interface MatchFeatures {
   titleCoverage: number;
   /** How far ahead of the runner-up the hit is, (s1 - s2) / s1; 0 for later hits. */
   lead: number;
+  /** Share of the question's information found in the entry's own question or title. */
+  questionInTitle: number;
+  /** The entry's search score over the best candidate's. */
+  relativeScore: number;
+  /** The question names a project and the entry is about it. */
+  projectMatch: boolean;
+  /** The entry is a release note. */
+  release: boolean;
+  /** The entry is the release of a version the question names. */
+  versionMatch: boolean;
   /** Information in the matched terms, counted in rare words: a word found in one entry is about 1, a common one 0.3. */
   matchedInformation: number;
+  /** Share of the information of the question's specific words (not generic, not a project name) the entry contains; 1 when it has none. */
+  specificCoverage: number;
+  /** Information of the most informative specific word the entry lacks, in rare words; 0 when it lacks none. */
+  missingInformation: number;
+  /** The question names a project and the entry is about others only. */
+  projectConflict: boolean;
+  /** The question names a value of a facet (a mode, a database) and the entry names only other values of it. */
+  facetConflict: boolean;
+  /** Why this entry may be suggested but never be the answer. */
+  blocked?: 'another project' | 'another facet value' | 'release for another kind of question' | 'misses what is specific' | 'only generic words';
 }
 
 export interface AnswerResult {

@@ -1,13 +1,15 @@
 import type { Config } from '../config/load-config.js';
 import type { Entry, EventEntry, ReleaseEntry } from '../knowledge/entry.js';
+import { canonicalProject, projectNames, relatedProjects } from '../knowledge/projects.js';
 import { upcomingEvents } from '../knowledge/upcoming-events.js';
 import type { Answerer, AnswerResult, Match, MatchFeatures, Ranking } from './answer-types.js';
 import { createTokenizer, type Tokenizer } from './create-tokenizer.js';
 import { createTermIndex, type TermIndex } from './create-term-index.js';
 import { createTermCorrector } from './create-term-corrector.js';
-import { detectIntent } from './detect-intent.js';
+import { beyondRelease, detectForm, detectIntent, type QuestionForm } from './detect-intent.js';
 import { normalizeText } from './normalize-text.js';
 import { matchVersion } from './match-version.js';
+import { readPastedLog } from './read-pasted-log.js';
 
 export type SearchConfig = Pick<Config, 'search' | 'vocabulary'>;
 
@@ -16,11 +18,25 @@ const WARM_UP_QUESTIONS = ['请问 sofa-jraft 支持 mutli raft 吗？彩样率�
 // chosen on the evaluation set, where they cost nothing in accuracy and halve the p99.
 const MAX_SEARCH_TERMS = 8;
 // Candidates the confidence model reorders.
-const MAX_CANDIDATES = 10;
+const MAX_CANDIDATES = 20;
 const MAX_SEARCH_TERM_SHARE = 0.2;
+// What a generic word adds to a candidate's search score, next to a specific word's 1.
+const GENERIC_SEARCH_WEIGHT = 0.5;
 // In a large knowledge base a word in thousands of entries says little and costs the most.
 const MAX_SEARCH_TERM_ENTRIES = 1000;
+// The most informative words of a question decide its coverage: a long paste is not a question
+// that every entry covers less of.
+const MAX_QUESTION_UNITS = 12;
 const READING_REQUEST_WORDS = new Set(['文章', '阅读', '推荐', '资料', '博客', 'blog', 'article', '讲', '介绍']);
+// Share of what a version question asks beyond the release that its notes must hold to answer it.
+const RELEASE_REST_COVERAGE = 0.5;
+// An entry holding less than this share of the information of the question's specific words
+// (identifiers, modes, components, rare words) does not answer it.
+const MIN_SPECIFIC_COVERAGE = 0.2;
+// A question of generic words and a project name only ("Seata 是什么") is answered only by an
+// entry whose own question it nearly repeats.
+const MIN_TITLE_COVERAGE_WHEN_GENERIC = 0.7;
+const BLOCKED_SCORE_FACTOR = 0.9;
 const PROJECT_MATCH_BOOST = 1.2;
 const PROJECT_CONFLICT_BOOST = 0.8;
 // Longer messages are not questions; reading past this only costs time.
@@ -33,38 +49,50 @@ const MAX_QUESTION_CHARS = 2000;
  */
 export function createAnswerer(entries: readonly Entry[], config: SearchConfig): Answerer {
   const tokenizer = createTokenizer(config.vocabulary);
+  const vocabulary = readVocabulary(config.vocabulary, tokenizer);
   const searchable = entries.filter((e) => e.kind === 'faq' || e.kind === 'release');
   const readings = entries.filter((e) => e.kind === 'reading');
   const events = entries.filter((e): e is EventEntry => e.kind === 'event');
   const releases = entries.filter((e): e is ReleaseEntry => e.kind === 'release');
 
-  const general = buildIndex(searchable, tokenizer);
-  const reading = buildIndex(readings, tokenizer);
+  const general = buildIndex(searchable, tokenizer, vocabulary);
+  const reading = buildIndex(readings, tokenizer, vocabulary);
   const projectOf = new Map(releases.map((r) => [r, tokenizer.tokenize(r.project)[0] ?? '']));
   const releaseProjects = new Set(projectOf.values());
   const corrector = createTermCorrector(general.terms.vocabulary());
   const { answerThreshold, suggestThreshold, suggestions } = config.search;
 
   const rankQuestion = (question: string, now: Date): Ranking => {
-    const normalized = normalizeText(question.slice(0, MAX_QUESTION_CHARS));
+    const normalized = normalizeText(readPastedLog(question.slice(0, MAX_QUESTION_CHARS)));
     const tokens = tokenizer.tokenizeNormalized(normalized);
     if (tokens.length === 0) return { intent: 'general', matches: [] };
     const intent = detectIntent(normalized);
+    const form = detectForm(normalized);
 
     if (intent === 'event') {
       return { intent, matches: upcomingEvents(events, now).slice(0, 10).map((entry) => ({ entry, score: 1 })) };
     }
 
+    const corrected = tokens.map((t) => (general.terms.termId(t) !== undefined ? t : (corrector.correct(t) ?? t)));
     if (intent === 'release' || intent === 'latest-release') {
-      const project = tokens.find((t) => releaseProjects.has(t));
+      const project = corrected.find((t) => releaseProjects.has(t));
       const candidates = project ? releases.filter((r) => projectOf.get(r) === project) : [];
-      if (intent === 'latest-release' && candidates.length > 0) {
+      // "Seata 1.4.0 更新了什么" is about the release; "Seata 1.4.0 支持 XA 吗" is answered by it only
+      // when its notes name XA; "Seata 1.4.0 之后怎么配 XA" is searched like any other question.
+      const rest = questionUnits(tokenizer.tokenizeNormalized(beyondRelease(normalized)), general, vocabulary).filter((u) => u.specific);
+      const restTotal = rest.reduce((sum, u) => sum + u.information, 0);
+      const covers = (release: ReleaseEntry) => {
+        const id = general.idOf.get(release) ?? -1;
+        const covered = rest.reduce((sum, u) => (u.id !== undefined && general.terms.has(id, u.id) ? sum + u.information : sum), 0);
+        return restTotal === 0 || covered / restTotal >= RELEASE_REST_COVERAGE;
+      };
+      if (intent === 'latest-release' && candidates.length > 0 && restTotal === 0) {
         const latest = [...candidates].sort((a, b) => (b.date ?? '').localeCompare(a.date ?? ''));
         return { intent, matches: latest.slice(0, 10).map((entry, i) => ({ entry, score: i === 0 ? 0.95 : 0.4 })) };
       }
       const versioned = candidates
         .map((entry) => ({ entry, score: matchVersion(normalized, entry.version) }))
-        .filter((c) => c.score > 0)
+        .filter((c) => c.score > 0 && covers(c.entry))
         .sort((a, b) => b.score - a.score);
       if (versioned.length > 0) return { intent, matches: versioned.slice(0, 10) };
     }
@@ -72,17 +100,20 @@ export function createAnswerer(entries: readonly Entry[], config: SearchConfig):
     if (intent === 'reading') {
       // "有没有讲 X 的文章": the topic is what a title must cover; the request words are not in titles.
       const topic = tokens.filter((t) => !READING_REQUEST_WORDS.has(t));
-      return { intent, matches: rank(reading, topic).map((m) => ({ ...m, score: m.features?.questionCoverage ?? 0 })) };
+      return { intent, matches: rank(reading, topic, form, vocabulary).map((m) => ({ ...m, score: m.features?.questionCoverage ?? 0 })) };
     }
-    const corrected = tokens.map((t) => (general.terms.termId(t) !== undefined ? t : (corrector.correct(t) ?? t)));
-    return { intent, matches: rank(general, corrected) };
+    return { intent, matches: rank(general, corrected, form, vocabulary, normalized) };
   };
 
   const ask = (question: string, now: Date): AnswerResult => {
-    const { intent, matches } = rankQuestion(question, now);
+    // An entry that shares none of the question's specific words is no "did you mean" either:
+    // "SOFARPC 支持 Kotlin 协程吗" is not about SOFARPC's last release.
+    const ranking = rankQuestion(question, now);
+    const { intent } = ranking;
+    const matches = ranking.matches.filter((m) => !m.features || m.features.specificCoverage > 0);
     const top = matches[0];
     if (!top || top.score < suggestThreshold) return { outcome: 'abstain', intent, matches: [] };
-    if (top.score >= answerThreshold) return { outcome: 'answer', intent, matches: matches.slice(0, suggestions + 1) };
+    if (top.score >= answerThreshold && !top.features?.blocked) return { outcome: 'answer', intent, matches: matches.slice(0, suggestions + 1) };
     return { outcome: 'suggest', intent, matches: matches.slice(0, suggestions) };
   };
 
@@ -93,88 +124,284 @@ export function createAnswerer(entries: readonly Entry[], config: SearchConfig):
   return { ask, rank: rankQuestion, size: entries.length, tokenizer };
 }
 
+/** The vocabulary's word lists, as the tokenizer writes their words. */
+interface SearchVocabulary {
+  /** Words that never decide an answer by themselves. */
+  generic: ReadonlySet<string>;
+  /** Every project name as a term, to its project's canonical name as a term ("rheakv" → "sofajraft"). */
+  projects: ReadonlyMap<string, string>;
+  /** A project's canonical term → the canonical terms of the projects related to it. */
+  related: ReadonlyMap<string, readonly string[]>;
+  /** Facet value → facet name ("db2" → "database"). */
+  facetOf: ReadonlyMap<string, string>;
+}
+
+function readVocabulary(vocabulary: Config['vocabulary'], tokenizer: Tokenizer): SearchVocabulary {
+  const generic = new Set(vocabulary.generic.flatMap((w) => tokenizer.tokenize(w)));
+  const projects = new Map<string, string>();
+  for (const name of projectNames()) {
+    const [term] = tokenizer.tokenize(name);
+    const [canonical] = tokenizer.tokenize(canonicalProject(name) ?? name);
+    if (term && canonical) projects.set(term, canonical);
+  }
+  const related = new Map<string, string[]>();
+  for (const name of projectNames()) {
+    const project = canonicalProject(name);
+    const [term] = tokenizer.tokenize(project ?? name);
+    if (project && term) related.set(term, relatedProjects(project).flatMap((p) => tokenizer.tokenize(p).slice(0, 1)));
+  }
+  const facetOf = new Map<string, string>();
+  for (const [facet, values] of Object.entries(vocabulary.facets)) {
+    for (const value of values) for (const term of tokenizer.tokenize(value).slice(0, 1)) facetOf.set(term, facet);
+  }
+  return { generic, projects, related, facetOf };
+}
+
 interface Index {
   terms: TermIndex;
   entries: readonly Entry[];
-  /** Per entry, its project as a term ("sofajraft"), or "" when it has none. */
-  projectTerms: string[];
-  /** Every project term in the index. */
-  projects: Set<string>;
+  /** Entry → its position. */
+  idOf: ReadonlyMap<Entry, number>;
+  /** Per entry, the projects it is about or names, as canonical terms ("sofajraft"). */
+  projectTerms: ReadonlySet<string>[];
+  /** Per entry, facet name → the values it names. */
+  facets: ReadonlyMap<string, ReadonlySet<string>>[];
+  /** Per entry, its question and answer folded, so copies of one exchange are told apart from others. */
+  contentKeys: string[];
 }
 
-function buildIndex(entries: readonly Entry[], tokenizer: Tokenizer): Index {
+function buildIndex(entries: readonly Entry[], tokenizer: Tokenizer, vocabulary: SearchVocabulary): Index {
   const docs = entries.map((entry) => ({
     title: tokenizer.tokenize(entry.title),
     aliases: entry.kind === 'faq' ? entry.aliases.flatMap((a) => tokenizer.tokenize(a)) : [],
     body: tokenizer.tokenize(entry.body),
   }));
-  const projectTerms = entries.map((entry) => (entry.project ? (tokenizer.tokenize(entry.project)[0] ?? '') : ''));
-  return { terms: createTermIndex(docs), entries, projectTerms, projects: new Set(projectTerms.filter(Boolean)) };
+  // An entry is about its own project and every project it names: an answer filed under SOFABoot
+  // that explains SOFARPC's registration is about both.
+  const projectTerms = entries.map((entry, i) => {
+    const doc = docs[i] as (typeof docs)[number];
+    const named = [...doc.title, ...doc.aliases, ...doc.body].flatMap((t) => vocabulary.projects.get(t) ?? []);
+    const own = entry.project ? tokenizer.tokenize(entry.project).flatMap((t) => vocabulary.projects.get(t) ?? []).slice(0, 1) : [];
+    return new Set([...own, ...named]);
+  });
+  const facets = docs.map((doc) => {
+    const named = new Map<string, Set<string>>();
+    for (const term of [...doc.title, ...doc.aliases, ...doc.body]) {
+      const facet = vocabulary.facetOf.get(term);
+      if (facet) (named.get(facet) ?? named.set(facet, new Set()).get(facet))?.add(term);
+    }
+    return named;
+  });
+  const contentKeys = entries.map((e) => `${e.kind}\u0000${normalizeText(e.title).replace(/[^\p{L}\p{N}]+/gu, '')}\u0000${normalizeText(e.body).replace(/[^\p{L}\p{N}]+/gu, '')}`);
+  return { terms: createTermIndex(docs), entries, idOf: new Map(entries.map((e, i) => [e, i])), projectTerms, facets, contentKeys };
+}
+
+/** A word of the question, with the shorter words the tokenizer also cut from it. */
+interface QuestionUnit {
+  term: string;
+  id: number | undefined;
+  information: number;
+  /** Not generic, not a project name: a word that can tell one answer from another. */
+  specific: boolean;
+  /** A version number ("1.4.2"). */
+  version: boolean;
+  /** Term ids of the words it contains that the tokenizer also emitted ("数据" of "数据库"). */
+  parts: number[];
+}
+
+const VERSION_TERM = /^v?\d+(?:\.\d+)+$/;
+const HAN = /\p{Script=Han}/u;
+// Share of the rarest word's information a Chinese word unknown to the index counts for.
+const UNKNOWN_HAN_INFORMATION = 0.3;
+
+/**
+ * The question's words, each once, without those that are only parts of a longer word of it;
+ * the most informative first, at most MAX_QUESTION_UNITS.
+ */
+function questionUnits(tokens: readonly string[], index: Index, vocabulary: SearchVocabulary): QuestionUnit[] {
+  const informationOf = (term: string) => {
+    const id = index.terms.termId(term);
+    // A Chinese word no entry holds is most often the segmenter's guess at an unknown run of
+    // characters ("下才", "机上"), not a rare term: it counts as a common word. Identifiers and
+    // English words no entry holds keep the information of the rarest word.
+    return id === undefined && HAN.test(term) ? UNKNOWN_HAN_INFORMATION * index.terms.information(term) : index.terms.information(term);
+  };
+  const distinct = [...new Set(tokens)];
+  // Only the most informative words can be among the units kept; a long message has hundreds.
+  const candidates = distinct
+    .map((term) => ({ term, information: informationOf(term) }))
+    .sort((a, b) => b.information - a.information)
+    .slice(0, 4 * MAX_QUESTION_UNITS);
+  const isPart = (t: string) => candidates.some((other) => other.term.length > t.length && other.term.includes(t));
+  return candidates
+    .filter((c) => !isPart(c.term))
+    .slice(0, MAX_QUESTION_UNITS)
+    .map(({ term, information }): QuestionUnit => {
+      const parts = distinct.filter((p) => p !== term && term.includes(p)).flatMap((p) => {
+        const id = index.terms.termId(p);
+        return id === undefined ? [] : [id];
+      });
+      return {
+        term,
+        id: index.terms.termId(term),
+        information,
+        specific: !vocabulary.generic.has(term) && !vocabulary.projects.has(term),
+        version: VERSION_TERM.test(term),
+        parts,
+      };
+    });
+}
+
+/**
+ * How much of a question word an entry holds: all of it, or the share of its parts' information
+ * ("service.default.grouplist" in an entry that says "default.grouplist").
+ */
+function coveredShare(index: TermIndex, entry: number, unit: QuestionUnit): number {
+  if (unit.id !== undefined && index.has(entry, unit.id)) return 1;
+  if (unit.parts.length === 0) return 0;
+  let held = 0;
+  let all = 0;
+  for (const part of unit.parts) {
+    const information = index.informationOf(part);
+    all += information;
+    if (index.has(entry, part)) held += information;
+  }
+  return all > 0 ? held / all : 0;
 }
 
 /** BM25 finds the candidates; the features of each turn into its confidence, which orders them. */
-function rank(index: Index, tokens: readonly string[]): Match[] {
+function rank(index: Index, tokens: readonly string[], form: QuestionForm, vocabulary: SearchVocabulary, question = ''): Match[] {
   const { terms: termIndex } = index;
   const terms = [...new Set(tokens)];
-  const information = new Map(terms.map((t) => [t, termIndex.information(t)]));
-  const total = terms.reduce((sum, t) => sum + (information.get(t) ?? 0), 0);
-  if (total === 0 || termIndex.count === 0) return [];
+  if (termIndex.count === 0) return [];
+  const units = questionUnits(terms, index, vocabulary);
+  const total = units.reduce((sum, u) => sum + u.information, 0);
+  if (total === 0) return [];
   // Information is counted in "rare words" so it means the same in a small and a large knowledge base.
   const maxIdf = Math.log(1 + termIndex.count);
-  const askedProjects = terms.filter((t) => index.projects.has(t));
-  // An entry about the project the question names is likelier than one about another project.
-  const projectBoost = (id: number) => {
-    const project = index.projectTerms[id] ?? '';
-    if (askedProjects.length === 0 || !project) return 1;
-    return askedProjects.includes(project) ? PROJECT_MATCH_BOOST : PROJECT_CONFLICT_BOOST;
+  const askedProjects = terms.flatMap((t) => vocabulary.projects.get(t) ?? []);
+  const acceptedProjects = new Set(askedProjects.flatMap((p) => [p, ...(vocabulary.related.get(p) ?? [])]));
+  const askedFacets = new Map<string, Set<string>>();
+  for (const t of terms) {
+    const facet = vocabulary.facetOf.get(t);
+    if (facet) (askedFacets.get(facet) ?? askedFacets.set(facet, new Set()).get(facet))?.add(t);
+  }
+  // Called for every entry a looked-up word touches (thousands for a common word): no allocation.
+  const projectConflict = (id: number) => {
+    const about = index.projectTerms[id];
+    if (askedProjects.length === 0 || about === undefined || about.size === 0) return false;
+    for (const project of about) if (acceptedProjects.has(project)) return false;
+    return true;
   };
-  const results = termIndex.top(selectSearchTerms(terms, termIndex), MAX_CANDIDATES, projectBoost);
+  // A release note answers what changed, what a version holds, or whether something is supported;
+  // never how to do something, even in a version it names ("3.3.0 里怎么用 Nacos 的命名空间").
+  const releaseListed = !form.howTo || form.asksChange;
+  const releaseAnswers = releaseListed && (form.namesVersion || form.asksChange || form.asksExistence);
+  // An entry about the project the question names is likelier than one about another project.
+  const boost = (id: number) => {
+    const entry = index.entries[id] as Entry;
+    if (entry.kind === 'release' && !releaseListed) return 0;
+    if (askedProjects.length === 0 || (index.projectTerms[id]?.size ?? 0) === 0) return 1;
+    return projectConflict(id) ? PROJECT_CONFLICT_BOOST : PROJECT_MATCH_BOOST;
+  };
+  // The archive repeats an exchange in several posts: a copy is no second candidate (it would
+  // take a "did you mean" place, and make the best one look no better than the runner-up).
+  const seen = new Set<string>();
+  const results = termIndex
+    .top(selectSearchTerms(terms, termIndex, vocabulary.generic), MAX_CANDIDATES, boost)
+    .filter((r) => r.score > 0)
+    .filter((r) => {
+      const key = index.contentKeys[r.entry] ?? '';
+      return seen.has(key) ? false : (seen.add(key), true);
+    });
   const best = results[0]?.score ?? 0;
   const second = results[1]?.score ?? 0;
-  const knownTerms = terms.flatMap((t) => {
-    const id = termIndex.termId(t);
-    return id === undefined ? [] : [{ id, information: information.get(t) ?? 0 }];
-  });
+  const specificTotal = units.reduce((sum, u) => (u.specific ? sum + u.information : sum), 0);
   const matches = results.map(({ entry: id }, i): Match => {
-    const covered = knownTerms.reduce((sum, t) => (termIndex.has(id, t.id) ? sum + t.information : sum), 0);
+    const entry = index.entries[id] as Entry;
+    let covered = 0;
+    let specificCovered = 0;
+    let missing = 0;
+    let titleHit = 0;
+    for (const u of units) {
+      const share = coveredShare(termIndex, id, u);
+      covered += share * u.information;
+      if (u.specific) specificCovered += share * u.information;
+      if (u.id !== undefined && termIndex.inTitle(id, u.id)) titleHit += u.information;
+      else if (u.parts.length > 0 && u.parts.some((p) => termIndex.inTitle(id, p))) titleHit += 0.5 * u.information;
+      if (u.specific && share < 0.5) missing = Math.max(missing, u.information);
+    }
     const titleTotal = termIndex.titleInformation(id);
-    const titleHit = knownTerms.reduce((sum, t) => (termIndex.inTitle(id, t.id) ? sum + t.information : sum), 0);
+    const facets = index.facets[id];
+    const facetConflict = [...askedFacets].some(([facet, asked]) => {
+      const named = facets?.get(facet);
+      return named !== undefined && ![...asked].some((v) => named.has(v));
+    });
+    const conflict = projectConflict(id);
     const features: MatchFeatures = {
       questionCoverage: covered / total,
-      titleCoverage: titleTotal > 0 ? titleHit / titleTotal : 0,
+      titleCoverage: titleTotal > 0 ? Math.min(1, titleHit / titleTotal) : 0,
+      questionInTitle: titleHit / total,
+      relativeScore: best > 0 ? (results[i]?.score ?? 0) / best : 0,
+      projectMatch: askedProjects.some((p) => index.projectTerms[id]?.has(p)),
+      release: entry.kind === 'release',
+      versionMatch: entry.kind === 'release' && form.namesVersion && matchVersion(question, entry.version) > 0,
       lead: i === 0 && best > 0 ? (best - second) / best : 0,
       matchedInformation: covered / maxIdf,
+      specificCoverage: specificTotal > 0 ? specificCovered / specificTotal : 1,
+      missingInformation: missing / maxIdf,
+      projectConflict: conflict,
+      facetConflict,
+      ...(conflict
+        ? { blocked: 'another project' as const }
+        : facetConflict
+          ? { blocked: 'another facet value' as const }
+          : entry.kind === 'release' && !releaseAnswers
+            ? { blocked: 'release for another kind of question' as const }
+            : specificTotal > 0 && specificCovered / specificTotal < MIN_SPECIFIC_COVERAGE
+              ? { blocked: 'misses what is specific' as const }
+              : specificTotal === 0 && titleTotal > 0 && titleHit / titleTotal < MIN_TITLE_COVERAGE_WHEN_GENERIC
+                ? { blocked: 'only generic words' as const }
+                : {}),
     };
-    return { entry: index.entries[id] as Entry, score: confidence(features), features };
+    // What may not be the answer ranks below what may, when they are close.
+    const score = confidence(features) * (features.blocked ? BLOCKED_SCORE_FACTOR : 1);
+    return { entry, score, features };
   });
   // The confidence model, which also weighs how much of the stored question was asked, orders them.
   return matches.sort((a, b) => b.score - a.score);
 }
 
 /**
- * The words worth looking up: the rarest ones first, leaving out words found in a large share of
- * the entries (their long posting lists cost the most and tell the least). Coverage is still
- * computed over every word of the question.
+ * The words worth looking up: the rarest ones first, leaving out generic words and words found in
+ * a large share of the entries (their long posting lists cost the most and tell the least).
+ * Coverage is still computed over every word of the question.
  */
-function selectSearchTerms(terms: readonly string[], index: TermIndex): number[] {
+function selectSearchTerms(terms: readonly string[], index: TermIndex, generic: ReadonlySet<string>): { id: number; weight: number }[] {
   const limit = Math.max(1, Math.min(index.count * MAX_SEARCH_TERM_SHARE, MAX_SEARCH_TERM_ENTRIES));
+  // Generic words find the candidates only when the question has nothing else: otherwise the
+  // hundred entries that say 数据库 crowd out the one release that names PostgreSQL.
   const known = terms.flatMap((t) => {
     const id = index.termId(t);
-    return id === undefined ? [] : [{ id, df: index.documentFrequency(id) }];
+    return id === undefined ? [] : [{ id, df: index.documentFrequency(id), generic: generic.has(t) }];
   });
-  const byRarity = known.sort((a, b) => a.df - b.df);
+  const byRarity = known.sort((a, b) => Number(a.generic) - Number(b.generic) || a.df - b.df);
   const selective = byRarity.filter((t) => t.df <= limit);
-  return (selective.length > 0 ? selective : byRarity).slice(0, MAX_SEARCH_TERMS).map((t) => t.id);
+  return (selective.length > 0 ? selective : byRarity).slice(0, MAX_SEARCH_TERMS).map((t) => ({ id: t.id, weight: t.generic ? GENERIC_SEARCH_WEIGHT : 1 }));
 }
 
 /**
- * A logistic model of "this hit answers the question", fitted on the development question set
- * (scripts/eval.ts shows the effect); the thresholds that turn it into answer / suggest /
- * abstain are in config. Little information (chit-chat that shares one word with an answer)
- * and a question that covers little of the stored question both pull it down.
+ * A logistic model of "this hit answers the question". Its weights and the thresholds in config
+ * that turn it into answer / suggest / abstain were chosen on both development sets together,
+ * the paraphrases and the real users' questions (README, "Numbers"). Little information
+ * (chit-chat that shares one word with an answer), a question that covers little of the stored
+ * question, and a hit far behind the best one all pull it down.
  */
+// bias, questionCoverage, titleCoverage, lead, log(1 + matchedInformation), specificCoverage,
+// missingInformation, questionInTitle, relativeScore, projectMatch, release, versionMatch.
+const WEIGHTS = [-6.83, 0.88, 2.21, 1.97, 3.02, 0.7, -0.06, 0.46, 1.82, -0.03, 1.46, 1.54];
 function confidence(f: MatchFeatures): number {
-  const z =
-    -2.9 + 1.2 * f.questionCoverage + 1.4 * f.titleCoverage + 0.83 * f.lead + 2.06 * Math.log1p(f.matchedInformation);
+  const x = [1, f.questionCoverage, f.titleCoverage, f.lead, Math.log1p(f.matchedInformation), f.specificCoverage, f.missingInformation, f.questionInTitle, f.relativeScore, f.projectMatch ? 1 : 0, f.release ? 1 : 0, f.versionMatch ? 1 : 0];
+  const z = x.reduce((sum, v, i) => sum + v * (WEIGHTS[i] ?? 0), 0);
   return 1 / (1 + Math.exp(-z));
 }

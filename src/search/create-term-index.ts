@@ -26,8 +26,13 @@ export interface TermIndex {
   documentFrequency(termId: number): number;
   /** Information of a term: log(1 + N / (1 + df)); unknown words count as the rarest. */
   information(term: string): number;
-  /** The best `k` entries by BM25 over the terms, each score multiplied by `boost(entry)`. */
-  top(termIds: readonly number[], k: number, boost: (entry: number) => number): Scored[];
+  /** The same for a term id. */
+  informationOf(termId: number): number;
+  /**
+   * The best `k` entries by BM25 over the terms, each score multiplied by `boost(entry)`. A term's
+   * `weight` (default 1) scales what it adds, and what it counts for among the words matched.
+   */
+  top(terms: readonly { id: number; weight?: number }[], k: number, boost: (entry: number) => number): Scored[];
   /** Whether an entry holds a term anywhere. */
   has(entry: number, termId: number): boolean;
   /** Information of an entry's distinct title and alias terms, summed. */
@@ -101,7 +106,7 @@ export function createTermIndex(docs: readonly IndexedFields[]): TermIndex {
 
   // Reused between questions: the scores of the entries touched by the current one.
   const scores = new Float64Array(count);
-  const matched = new Uint16Array(count);
+  const matched = new Float64Array(count);
   const touched: number[] = [];
 
   return {
@@ -112,15 +117,16 @@ export function createTermIndex(docs: readonly IndexedFields[]): TermIndex {
       const id = ids.get(term);
       return id === undefined ? maxInformation : (informationById[id] ?? maxInformation);
     },
-    top(termIds, k, boost) {
-      for (const id of termIds) {
+    informationOf: (id) => informationById[id] ?? maxInformation,
+    top(terms, k, boost) {
+      for (const { id, weight = 1 } of terms) {
         const posting = postings[id];
-        if (!posting) continue;
+        if (!posting || weight <= 0) continue;
         for (let i = 0; i < posting.entries.length; i++) {
           const entry = posting.entries[i] as number;
           if (matched[entry] === 0) touched.push(entry);
-          scores[entry] = (scores[entry] as number) + (posting.weights[i] as number);
-          matched[entry] = (matched[entry] as number) + 1;
+          scores[entry] = (scores[entry] as number) + weight * (posting.weights[i] as number);
+          matched[entry] = (matched[entry] as number) + weight;
         }
       }
       // Keep the best k in a small sorted array: no object per hit, no full sort.

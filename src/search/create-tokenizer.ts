@@ -6,8 +6,22 @@ import { STOPWORDS } from './stopwords.js';
 export interface Vocabulary {
   /** Groups of interchangeable words; the first of each is the one indexed. */
   synonyms: readonly (readonly string[])[];
+  /**
+   * English↔Chinese groups, folded the same way. Their Chinese words are not added to the
+   * segmenter's dictionary: most are in it already, and raising their weight splits compounds
+   * (服务注册中心 → 服务注册 / 中心).
+   */
+  glossary?: readonly (readonly string[])[];
   /** Words the segmenter must keep whole. */
   terms: readonly string[];
+}
+
+interface Phrase {
+  /** Sticky: tried at one position. */
+  pattern: RegExp;
+  length: number;
+  /** The group's first word, which the phrase is read as. */
+  to: string;
 }
 
 export interface Tokenizer {
@@ -38,6 +52,7 @@ function sharedJieba(): Jieba {
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const squeeze = (s: string) => s.replace(/[\s_-]+/g, '');
+const SEPARATOR = /[\s_-]/;
 
 /**
  * Builds the one tokenizer used for both the knowledge and the questions, so the two always agree.
@@ -46,19 +61,26 @@ const squeeze = (s: string) => s.replace(/[\s_-]+/g, '');
  */
 export function createTokenizer(vocabulary: Vocabulary): Tokenizer {
   const jieba = sharedJieba();
-  const chineseWords = [...vocabulary.terms, ...vocabulary.synonyms.flat()].map(normalizeText).filter((w) => HAN.test(w));
-  const newWords = chineseWords.filter((w) => !wordsAdded.has(w));
+  // Phrases ("at 模式") are matched before segmenting; only single words go to the dictionary.
+  const oneWord = (w: string) => HAN.test(w) && !/\s/.test(w);
+  const chineseWords = [...vocabulary.terms, ...vocabulary.synonyms.flat()].map(normalizeText).filter(oneWord);
+  // Glossary words only where the segmenter would otherwise cut them (线程池 → 线程 / 池).
+  const unknownGlossaryWords = (vocabulary.glossary ?? [])
+    .flat()
+    .map(normalizeText)
+    .filter((w) => oneWord(w) && jieba.cut(w, false).length > 1);
+  const newWords = [...chineseWords, ...unknownGlossaryWords].filter((w) => !wordsAdded.has(w));
   if (newWords.length > 0) {
     jieba.loadDict(Buffer.from(newWords.map((w) => `${w} 100000`).join('\n')));
     for (const word of newWords) wordsAdded.add(word);
   }
 
   const single = new Map<string, string>();
-  // Multi-word variants ("sofa rpc") are matched as phrases, all in one pass: one alternation,
-  // longest first, looked up by the phrase with its separators squeezed out.
-  const phraseTo = new Map<string, string>();
-  const alternatives: string[] = [];
-  for (const group of vocabulary.synonyms) {
+  // Multi-word variants ("sofa rpc", "thread pool") are matched as phrases, looked up by the first
+  // two letters they start with: one alternation of a few thousand phrases costs a scan of all of
+  // them at every position (seconds for the archive), a lookup costs a handful.
+  const phrasesByStart = new Map<string, Phrase[]>();
+  for (const group of [...vocabulary.synonyms, ...(vocabulary.glossary ?? [])]) {
     const [first, ...others] = group.map(normalizeText);
     if (!first) continue;
     for (const variant of others) {
@@ -66,18 +88,46 @@ export function createTokenizer(vocabulary: Vocabulary): Tokenizer {
         single.set(variant, first);
         continue;
       }
-      const edge = (c: string | undefined) => (c && /[a-z0-9]/.test(c) ? '(?<![a-z0-9])' : '');
-      const tail = (c: string | undefined) => (c && /[a-z0-9]/.test(c) ? '(?![a-z0-9])' : '');
-      alternatives.push(`${edge(variant[0])}${variant.split(/[\s-]+/).map(escapeRegExp).join('[\\s_-]*')}${tail(variant.at(-1))}`);
-      phraseTo.set(squeeze(variant), first);
+      // A phrase of words ("data source") is not read inside an identifier (seata-rm-datasource);
+      // a spelling with a dash ("sofa-boot") still is (sofa-boot-autoconfigure).
+      const inIdentifier = /\s/.test(variant);
+      const edge = (c: string | undefined) => (c && /[a-z0-9]/.test(c) ? (inIdentifier ? '(?<![a-z0-9][._/-]?)' : '(?<![a-z0-9])') : '');
+      const tail = (c: string | undefined) => (c && /[a-z0-9]/.test(c) ? (inIdentifier ? '(?![._/-]?[a-z0-9])' : '(?![a-z0-9])') : '');
+      const pattern = `${edge(variant[0])}${variant.split(/[\s-]+/).map(escapeRegExp).join('[\\s_-]*')}${tail(variant.at(-1))}`;
+      const start = squeeze(variant).slice(0, 2);
+      const list = phrasesByStart.get(start) ?? [];
+      list.push({ pattern: new RegExp(pattern, 'y'), length: variant.length, to: first });
+      phrasesByStart.set(start, list);
     }
   }
-  alternatives.sort((a, b) => b.length - a.length);
-  const phrases = alternatives.length > 0 ? new RegExp(alternatives.join('|'), 'g') : undefined;
+  // Longest first, so "sofa mosn" is read whole rather than as "sofa".
+  for (const list of phrasesByStart.values()) list.sort((a, b) => b.length - a.length);
   const canonical = (word: string) => single.get(word) ?? word;
 
+  const foldPhrases = (text: string): string => {
+    if (phrasesByStart.size === 0) return text;
+    let out = '';
+    let copied = 0;
+    for (let at = 0; at < text.length; at++) {
+      let next = at + 1;
+      while (next < text.length && SEPARATOR.test(text[next] as string)) next++;
+      const candidates = phrasesByStart.get(`${text[at] ?? ''}${text[next] ?? ''}`);
+      if (!candidates) continue;
+      for (const phrase of candidates) {
+        phrase.pattern.lastIndex = at;
+        const match = phrase.pattern.exec(text);
+        if (!match) continue;
+        out += `${text.slice(copied, at)} ${phrase.to} `;
+        copied = at + match[0].length;
+        at = copied - 1;
+        break;
+      }
+    }
+    return out + text.slice(copied);
+  };
+
   const tokenizeNormalized = (folded: string): string[] => {
-    const normal = phrases ? folded.replace(phrases, (phrase) => ` ${phraseTo.get(squeeze(phrase)) ?? phrase} `) : folded;
+    const normal = foldPhrases(folded);
     const out: string[] = [];
     const push = (word: string) => {
       const folded = canonical(word);

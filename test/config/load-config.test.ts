@@ -131,6 +131,23 @@ describe('loadConfig', () => {
     expect(problems.join('\n')).not.toContain('hunter2');
   });
 
+  it('reads the glossary, the generic words and the facets beside the synonyms', () => {
+    const { vocabulary } = loadConfig({ CONFIG_DIR: 'config' });
+    expect(vocabulary.glossary.length).toBeGreaterThan(300);
+    expect(vocabulary.glossary).toContainEqual(expect.arrayContaining(['线程池', 'thread pool']));
+    expect(vocabulary.generic).toContain('支持');
+    expect(vocabulary.facets['transaction mode']).toEqual(['atmode', 'tcc', 'saga', 'xa']);
+  });
+
+  it('refuses a word in two vocabulary groups, naming both and their files', () => {
+    const dir = configDir();
+    writeFileSync(join(dir, 'synonyms.yaml'), 'groups:\n  - [超时, timeout]\n');
+    writeFileSync(join(dir, 'glossary.yaml'), 'groups:\n  - [过期, Timeout, expired]\n');
+    expect(problemsOf(() => loadConfig({ CONFIG_DIR: dir }))).toEqual([
+      'vocabulary: "timeout" is in the group of "超时" (synonyms.yaml) and in the group of "过期" (glossary.yaml); keep it in one',
+    ]);
+  });
+
   it('points YAML syntax errors at file and line', () => {
     const problems = problemsOf(() => loadConfig({ CONFIG_DIR: configDir('timezone: UTC\nserver: port: 3000\n') }));
     expect(problems[0]).toMatch(/local\.yaml:2: /);

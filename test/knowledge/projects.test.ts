@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalProject, mentionedProject } from '../../src/knowledge/projects.js';
+import { canonicalProject, mentionedProject, relatedProjects } from '../../src/knowledge/projects.js';
 
 describe('canonicalProject', () => {
   it.each([
@@ -33,5 +33,12 @@ describe('mentionedProject', () => {
   it('needs a whole name', () => {
     expect(mentionedProject('SOFAArkLab 系列')).toBeUndefined();
     expect(mentionedProject('so far so good')).toBeUndefined();
+  });
+
+  it('relates projects built into one another, both ways, never to themselves', () => {
+    expect(relatedProjects('SOFARPC')).toEqual(expect.arrayContaining(['SOFABoot', 'SOFABolt']));
+    expect(relatedProjects('SOFABoot')).toContain('SOFARPC');
+    expect(relatedProjects('SOFARPC')).not.toContain('SOFARPC');
+    expect(relatedProjects('Seata')).toEqual([]);
   });
 });

@@ -7,7 +7,7 @@ const index = createTermIndex([
   { title: ['sofajraft', 'multi', 'raft'], aliases: [], body: ['rheakv', 'raft', 'raft'] },
   { title: ['mosn'], aliases: [], body: ['seata', '全局锁', '行级'] },
 ]);
-const ids = (...terms: string[]) => terms.map((t) => index.termId(t) as number);
+const ids = (...terms: string[]) => terms.map((t) => ({ id: index.termId(t) as number }));
 
 describe('createTermIndex', () => {
   it('ranks an entry whose title holds the words above one whose answer does', () => {
@@ -22,6 +22,16 @@ describe('createTermIndex', () => {
     expect(boosted[0]?.entry).toBe(3);
   });
 
+  it('lets a light term add less than a full one', () => {
+    const [seata, lock] = ids('seata', '全局锁');
+    const full = index.top([seata!, lock!], 10, () => 1);
+    const light = index.top([{ ...seata!, weight: 0.3 }, lock!], 10, () => 1);
+    expect(light[0]?.entry).toBe(0);
+    expect(light[0]?.score).toBeLessThan(full[0]?.score ?? 0);
+    // Entry 1 holds only the light term: it falls behind entry 3, which holds the full one.
+    expect(light.findIndex((s) => s.entry === 1)).toBeGreaterThan(light.findIndex((s) => s.entry === 3));
+  });
+
   it('leaves no score behind between questions', () => {
     const first = index.top(ids('raft'), 10, () => 1);
     const again = index.top(ids('raft'), 10, () => 1);
@@ -30,10 +40,10 @@ describe('createTermIndex', () => {
   });
 
   it('knows which entries hold a term, in the title or anywhere', () => {
-    const [lock] = ids('全局锁');
-    expect(index.has(3, lock as number)).toBe(true);
-    expect(index.inTitle(3, lock as number)).toBe(false);
-    expect(index.inTitle(0, lock as number)).toBe(true);
+    const lock = index.termId('全局锁') as number;
+    expect(index.has(3, lock)).toBe(true);
+    expect(index.inTitle(3, lock)).toBe(false);
+    expect(index.inTitle(0, lock)).toBe(true);
     expect(index.inTitle(1, index.termId('长事务') as number)).toBe(true);
   });
 

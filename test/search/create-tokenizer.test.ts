@@ -7,6 +7,11 @@ const tokenizer = createTokenizer({
     ['sofarpc', 'sofa rpc', 'sofa-rpc'],
     ['回滚', 'rollback'],
   ],
+  glossary: [
+    ['数据源', 'data source', 'datasource'],
+    ['线程池', 'thread pool'],
+    ['注册中心', 'registry center'],
+  ],
   terms: ['防悬挂', '双模微服务'],
 });
 const { tokenize } = tokenizer;
@@ -21,6 +26,17 @@ describe('createTokenizer', () => {
 
   it('folds English terms to the Chinese word they mean', () => {
     expect(tokenize('rollback 失败')).toContain('回滚');
+  });
+
+  it('folds glossary phrases, but not inside an identifier', () => {
+    expect(tokenize('How to use a thread pool')).toContain('线程池');
+    expect(tokenize('the data source is null')).toContain('数据源');
+    expect(tokenize('seata-rm-datasource')[0]).toBe('seata-rm-datasource');
+    expect(tokenize('seata-rm-data source')).not.toContain('数据源');
+  });
+
+  it('keeps compounds the segmenter knows whole: a glossary word does not outweigh them', () => {
+    expect(tokenize('服务注册中心')).toContain('注册中心');
   });
 
   it('keeps community terms whole, as well as their parts', () => {

@@ -86,7 +86,9 @@ function showMatches(data) {
     const score = element('td', match.score.toFixed(3), `score ${band}`);
     score.title = meaning;
     const features = match.features
-      ? [match.features.questionCoverage, match.features.titleCoverage, match.features.lead, match.features.matchedInformation].map(number).join(' · ')
+      ? [match.features.questionCoverage, match.features.specificCoverage, match.features.titleCoverage, match.features.lead, match.features.matchedInformation]
+          .map(number)
+          .join(' · ') + (match.features.blocked ? ` · not an answer: ${match.features.blocked}` : '')
       : '–';
     const title = element('td');
     title.lang = 'zh-CN';
