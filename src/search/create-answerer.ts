@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Config } from '../config/load-config.js';
 import type { Entry, EventEntry, ReleaseEntry } from '../knowledge/entry.js';
 import { canonicalProject, projectNames, relatedProjects } from '../knowledge/projects.js';
@@ -18,7 +19,7 @@ const WARM_UP_QUESTIONS = ['请问 sofa-jraft 支持 mutli raft 吗？彩样率�
 // chosen on the evaluation set, where they cost nothing in accuracy and halve the p99.
 const MAX_SEARCH_TERMS = 8;
 // Candidates the confidence model reorders.
-const MAX_CANDIDATES = 20;
+const MAX_CANDIDATES = 10;
 const MAX_SEARCH_TERM_SHARE = 0.2;
 // What a generic word adds to a candidate's search score, next to a specific word's 1.
 const GENERIC_SEARCH_WEIGHT = 0.5;
@@ -178,21 +179,31 @@ function buildIndex(entries: readonly Entry[], tokenizer: Tokenizer, vocabulary:
   }));
   // An entry is about its own project and every project it names: an answer filed under SOFABoot
   // that explains SOFARPC's registration is about both.
-  const projectTerms = entries.map((entry, i) => {
+  // Most entries name no project or facet value: they share one empty set and map, which keeps
+  // a 50,000-entry index from holding 100,000 empty objects.
+  const projectTerms = entries.map((entry, i): ReadonlySet<string> => {
     const doc = docs[i] as (typeof docs)[number];
     const named = [...doc.title, ...doc.aliases, ...doc.body].flatMap((t) => vocabulary.projects.get(t) ?? []);
     const own = entry.project ? tokenizer.tokenize(entry.project).flatMap((t) => vocabulary.projects.get(t) ?? []).slice(0, 1) : [];
-    return new Set([...own, ...named]);
+    return own.length + named.length === 0 ? NO_PROJECTS : new Set([...own, ...named]);
   });
-  const facets = docs.map((doc) => {
-    const named = new Map<string, Set<string>>();
-    for (const term of [...doc.title, ...doc.aliases, ...doc.body]) {
-      const facet = vocabulary.facetOf.get(term);
-      if (facet) (named.get(facet) ?? named.set(facet, new Set()).get(facet))?.add(term);
+  const facets = docs.map((doc): ReadonlyMap<string, ReadonlySet<string>> => {
+    let named: Map<string, Set<string>> | undefined;
+    for (const field of [doc.title, doc.aliases, doc.body]) {
+      for (const term of field) {
+        const facet = vocabulary.facetOf.get(term);
+        if (!facet) continue;
+        named ??= new Map();
+        (named.get(facet) ?? named.set(facet, new Set()).get(facet))?.add(term);
+      }
     }
-    return named;
+    return named ?? NO_FACETS;
   });
-  const contentKeys = entries.map((e) => `${e.kind}\u0000${normalizeText(e.title).replace(/[^\p{L}\p{N}]+/gu, '')}\u0000${normalizeText(e.body).replace(/[^\p{L}\p{N}]+/gu, '')}`);
+  // A digest of the folded question and answer, not the text itself: the keys of a large
+  // knowledge base would otherwise hold a second copy of every answer.
+  const contentKeys = entries.map((e) =>
+    createHash('sha1').update(`${e.kind}\u0000${normalizeText(e.title).replace(/[^\p{L}\p{N}]+/gu, '')}\u0000${normalizeText(e.body).replace(/[^\p{L}\p{N}]+/gu, '')}`).digest('base64'),
+  );
   return { terms: createTermIndex(docs), entries, idOf: new Map(entries.map((e, i) => [e, i])), projectTerms, facets, contentKeys };
 }
 
@@ -209,6 +220,8 @@ interface QuestionUnit {
   parts: number[];
 }
 
+const NO_PROJECTS: ReadonlySet<string> = new Set();
+const NO_FACETS: ReadonlyMap<string, ReadonlySet<string>> = new Map();
 const VERSION_TERM = /^v?\d+(?:\.\d+)+$/;
 const HAN = /\p{Script=Han}/u;
 // Share of the rarest word's information a Chinese word unknown to the index counts for.
@@ -333,10 +346,11 @@ function rank(index: Index, tokens: readonly string[], form: QuestionForm, vocab
     }
     const titleTotal = termIndex.titleInformation(id);
     const facets = index.facets[id];
-    const facetConflict = [...askedFacets].some(([facet, asked]) => {
+    let facetConflict = false;
+    for (const [facet, asked] of askedFacets) {
       const named = facets?.get(facet);
-      return named !== undefined && ![...asked].some((v) => named.has(v));
-    });
+      if (named !== undefined && ![...asked].some((v) => named.has(v))) facetConflict = true;
+    }
     const conflict = projectConflict(id);
     const features: MatchFeatures = {
       questionCoverage: covered / total,

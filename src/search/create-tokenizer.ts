@@ -53,6 +53,8 @@ function sharedJieba(): Jieba {
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const squeeze = (s: string) => s.replace(/[\s_-]+/g, '');
 const SEPARATOR = /[\s_-]/;
+// Two characters as one number: looked up at every position of every text, without a string each.
+const pairKey = (first: number, second: number) => first * 0x10000 + (Number.isNaN(second) ? 0 : second);
 
 /**
  * Builds the one tokenizer used for both the knowledge and the questions, so the two always agree.
@@ -79,7 +81,7 @@ export function createTokenizer(vocabulary: Vocabulary): Tokenizer {
   // Multi-word variants ("sofa rpc", "thread pool") are matched as phrases, looked up by the first
   // two letters they start with: one alternation of a few thousand phrases costs a scan of all of
   // them at every position (seconds for the archive), a lookup costs a handful.
-  const phrasesByStart = new Map<string, Phrase[]>();
+  const phrasesByStart = new Map<number, Phrase[]>();
   for (const group of [...vocabulary.synonyms, ...(vocabulary.glossary ?? [])]) {
     const [first, ...others] = group.map(normalizeText);
     if (!first) continue;
@@ -94,7 +96,8 @@ export function createTokenizer(vocabulary: Vocabulary): Tokenizer {
       const edge = (c: string | undefined) => (c && /[a-z0-9]/.test(c) ? (inIdentifier ? '(?<![a-z0-9][._/-]?)' : '(?<![a-z0-9])') : '');
       const tail = (c: string | undefined) => (c && /[a-z0-9]/.test(c) ? (inIdentifier ? '(?![._/-]?[a-z0-9])' : '(?![a-z0-9])') : '');
       const pattern = `${edge(variant[0])}${variant.split(/[\s-]+/).map(escapeRegExp).join('[\\s_-]*')}${tail(variant.at(-1))}`;
-      const start = squeeze(variant).slice(0, 2);
+      const squeezed = squeeze(variant);
+      const start = pairKey(squeezed.charCodeAt(0), squeezed.charCodeAt(1));
       const list = phrasesByStart.get(start) ?? [];
       list.push({ pattern: new RegExp(pattern, 'y'), length: variant.length, to: first });
       phrasesByStart.set(start, list);
@@ -111,7 +114,7 @@ export function createTokenizer(vocabulary: Vocabulary): Tokenizer {
     for (let at = 0; at < text.length; at++) {
       let next = at + 1;
       while (next < text.length && SEPARATOR.test(text[next] as string)) next++;
-      const candidates = phrasesByStart.get(`${text[at] ?? ''}${text[next] ?? ''}`);
+      const candidates = phrasesByStart.get(pairKey(text.charCodeAt(at), text.charCodeAt(next)));
       if (!candidates) continue;
       for (const phrase of candidates) {
         phrase.pattern.lastIndex = at;

@@ -35,6 +35,7 @@ export function detectForm(text: string): QuestionForm {
 }
 
 const RELEASE_QUESTION_WORDS = /最近一次|哪个|哪一个|什么|哪些|有啥|内容|what'?s|notes?|\bin\b/g;
+const RELEASE_PATTERNS = [VERSION, LATEST, RELEASE_WORDS, CHANGE_WORDS, RELEASE_QUESTION_WORDS].map((p) => new RegExp(p.source, 'gi'));
 
 /**
  * What a release question asks beyond the release itself: the text without its version, the
@@ -42,8 +43,7 @@ const RELEASE_QUESTION_WORDS = /最近一次|哪个|哪一个|什么|哪些|有�
  * 更新了什么" leaves nothing; "Seata 1.4.0 支持 XA 了吗" leaves XA).
  */
 export function beyondRelease(text: string): string {
-  const all = (pattern: RegExp) => new RegExp(pattern.source, 'gi');
-  return [VERSION, LATEST, RELEASE_WORDS, CHANGE_WORDS, RELEASE_QUESTION_WORDS].reduce((rest, pattern) => rest.replace(all(pattern), ' '), text);
+  return RELEASE_PATTERNS.reduce((rest, pattern) => rest.replace(pattern, ' '), text);
 }
 
 /**
