@@ -39,11 +39,12 @@ export interface MatchFeatures {
   specificCoverage: number;
   /** Information of the most informative specific word the entry lacks, in rare words; 0 when it lacks none. */
   missingInformation: number;
-  /** The question names a project and the entry is about others only. */
-  projectConflict: boolean;
-  /** The question names a value of a facet (a mode, a database) and the entry names only other values of it. */
-  facetConflict: boolean;
-  /** Why this entry may be suggested but never be the answer. */
+  /**
+   * Why this entry may be suggested but never be the answer: it is about another project than the
+   * question names; it names another value of a facet the question picks (a mode, a database); it
+   * is a release note and the question does not ask about a version, a change or support; it
+   * holds too little of the question's specific words, or shares only generic ones.
+   */
   blocked?: 'another project' | 'another facet value' | 'release for another kind of question' | 'misses what is specific' | 'only generic words';
 }
 

@@ -58,7 +58,8 @@ export function createAnswerer(entries: readonly Entry[], config: SearchConfig):
 
   const general = buildIndex(searchable, tokenizer, vocabulary);
   const reading = buildIndex(readings, tokenizer, vocabulary);
-  const projectOf = new Map(releases.map((r) => [r, tokenizer.tokenize(r.project)[0] ?? '']));
+  // A release's project as the question would name it: "rheakv 最新版本" is SOFAJRaft's.
+  const projectOf = new Map(releases.map((r) => [r, projectTermOf(r.project, tokenizer, vocabulary)]));
   const releaseProjects = new Set(projectOf.values());
   const corrector = createTermCorrector(general.terms.vocabulary());
   const { answerThreshold, suggestThreshold, suggestions } = config.search;
@@ -76,7 +77,7 @@ export function createAnswerer(entries: readonly Entry[], config: SearchConfig):
 
     const corrected = tokens.map((t) => (general.terms.termId(t) !== undefined ? t : (corrector.correct(t) ?? t)));
     if (intent === 'release' || intent === 'latest-release') {
-      const project = corrected.find((t) => releaseProjects.has(t));
+      const project = corrected.map((t) => vocabulary.projects.get(t) ?? t).find((t) => releaseProjects.has(t));
       const candidates = project ? releases.filter((r) => projectOf.get(r) === project) : [];
       // "Seata 1.4.0 更新了什么" is about the release; "Seata 1.4.0 支持 XA 吗" is answered by it only
       // when its notes name XA; "Seata 1.4.0 之后怎么配 XA" is searched like any other question.
@@ -101,7 +102,7 @@ export function createAnswerer(entries: readonly Entry[], config: SearchConfig):
     if (intent === 'reading') {
       // "有没有讲 X 的文章": the topic is what a title must cover; the request words are not in titles.
       const topic = tokens.filter((t) => !READING_REQUEST_WORDS.has(t));
-      return { intent, matches: rank(reading, topic, form, vocabulary).map((m) => ({ ...m, score: m.features?.questionCoverage ?? 0 })) };
+      return { intent, matches: rank(reading, topic, form, vocabulary, normalized).map((m) => ({ ...m, score: m.features?.questionCoverage ?? 0 })) };
     }
     return { intent, matches: rank(general, corrected, form, vocabulary, normalized) };
   };
@@ -140,22 +141,26 @@ interface SearchVocabulary {
 function readVocabulary(vocabulary: Config['vocabulary'], tokenizer: Tokenizer): SearchVocabulary {
   const generic = new Set(vocabulary.generic.flatMap((w) => tokenizer.tokenize(w)));
   const projects = new Map<string, string>();
-  for (const name of projectNames()) {
-    const [term] = tokenizer.tokenize(name);
-    const [canonical] = tokenizer.tokenize(canonicalProject(name) ?? name);
-    if (term && canonical) projects.set(term, canonical);
-  }
   const related = new Map<string, string[]>();
+  const termOf = (name: string) => tokenizer.tokenize(name)[0];
   for (const name of projectNames()) {
-    const project = canonicalProject(name);
-    const [term] = tokenizer.tokenize(project ?? name);
-    if (project && term) related.set(term, relatedProjects(project).flatMap((p) => tokenizer.tokenize(p).slice(0, 1)));
+    const project = canonicalProject(name) ?? name;
+    const [term, canonical] = [termOf(name), termOf(project)];
+    if (!term || !canonical) continue;
+    projects.set(term, canonical);
+    related.set(canonical, relatedProjects(project).flatMap((p) => termOf(p) ?? []));
   }
   const facetOf = new Map<string, string>();
   for (const [facet, values] of Object.entries(vocabulary.facets)) {
     for (const value of values) for (const term of tokenizer.tokenize(value).slice(0, 1)) facetOf.set(term, facet);
   }
   return { generic, projects, related, facetOf };
+}
+
+/** A project name as its canonical term ("RheaKV" → "sofajraft"); an unknown one as its own term. */
+function projectTermOf(name: string, tokenizer: Tokenizer, vocabulary: SearchVocabulary): string {
+  const [term = ''] = tokenizer.tokenize(name);
+  return vocabulary.projects.get(term) ?? term;
 }
 
 interface Index {
@@ -184,7 +189,8 @@ function buildIndex(entries: readonly Entry[], tokenizer: Tokenizer, vocabulary:
   const projectTerms = entries.map((entry, i): ReadonlySet<string> => {
     const doc = docs[i] as (typeof docs)[number];
     const named = [...doc.title, ...doc.aliases, ...doc.body].flatMap((t) => vocabulary.projects.get(t) ?? []);
-    const own = entry.project ? tokenizer.tokenize(entry.project).flatMap((t) => vocabulary.projects.get(t) ?? []).slice(0, 1) : [];
+    // Only a project we know can conflict with the one asked about.
+    const own = entry.project ? [projectTermOf(entry.project, tokenizer, vocabulary)].filter((t) => vocabulary.related.has(t)) : [];
     return own.length + named.length === 0 ? NO_PROJECTS : new Set([...own, ...named]);
   });
   const facets = docs.map((doc): ReadonlyMap<string, ReadonlySet<string>> => {
@@ -283,7 +289,7 @@ function coveredShare(index: TermIndex, entry: number, unit: QuestionUnit): numb
 }
 
 /** BM25 finds the candidates; the features of each turn into its confidence, which orders them. */
-function rank(index: Index, tokens: readonly string[], form: QuestionForm, vocabulary: SearchVocabulary, question = ''): Match[] {
+function rank(index: Index, tokens: readonly string[], form: QuestionForm, vocabulary: SearchVocabulary, question: string): Match[] {
   const { terms: termIndex } = index;
   const terms = [...new Set(tokens)];
   if (termIndex.count === 0) return [];
@@ -364,8 +370,6 @@ function rank(index: Index, tokens: readonly string[], form: QuestionForm, vocab
       matchedInformation: covered / maxIdf,
       specificCoverage: specificTotal > 0 ? specificCovered / specificTotal : 1,
       missingInformation: missing / maxIdf,
-      projectConflict: conflict,
-      facetConflict,
       ...(conflict
         ? { blocked: 'another project' as const }
         : facetConflict

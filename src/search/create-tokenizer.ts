@@ -7,9 +7,9 @@ export interface Vocabulary {
   /** Groups of interchangeable words; the first of each is the one indexed. */
   synonyms: readonly (readonly string[])[];
   /**
-   * English↔Chinese groups, folded the same way. Their Chinese words are not added to the
-   * segmenter's dictionary: most are in it already, and raising their weight splits compounds
-   * (服务注册中心 → 服务注册 / 中心).
+   * English↔Chinese groups, folded the same way. Their Chinese words go to the segmenter's
+   * dictionary only when it would cut them: most are in it already, and raising their weight
+   * splits compounds (服务注册中心 → 服务注册 / 中心).
    */
   glossary?: readonly (readonly string[])[];
   /** Words the segmenter must keep whole. */
@@ -70,7 +70,7 @@ export function createTokenizer(vocabulary: Vocabulary): Tokenizer {
   const unknownGlossaryWords = (vocabulary.glossary ?? [])
     .flat()
     .map(normalizeText)
-    .filter((w) => oneWord(w) && jieba.cut(w, false).length > 1);
+    .filter((w) => oneWord(w) && !wordsAdded.has(w) && jieba.cut(w, false).length > 1);
   const newWords = [...chineseWords, ...unknownGlossaryWords].filter((w) => !wordsAdded.has(w));
   if (newWords.length > 0) {
     jieba.loadDict(Buffer.from(newWords.map((w) => `${w} 100000`).join('\n')));

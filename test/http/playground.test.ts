@@ -103,7 +103,7 @@ describe('the playground with the token', () => {
     const [top] = data.ranking?.matches ?? [];
     expect(top).toMatchObject({ id: 'faq/multi-raft', kind: 'faq', title: 'SOFAJRaft 支持 Multi-Raft 吗？', source: expect.stringMatching(/faq\/multi-raft\.md:1$/) as unknown });
     expect(top?.score).toBeGreaterThanOrEqual(data.thresholds.answer);
-    expect(top?.features).toMatchObject({ projectMatch: true, projectConflict: false, facetConflict: false, specificCoverage: expect.any(Number) as unknown });
+    expect(top?.features).toMatchObject({ projectMatch: true, specificCoverage: expect.any(Number) as unknown });
     expect(top?.features?.blocked).toBeUndefined();
     expect(data.thresholds).toEqual({ answer: fixture.config.search.answerThreshold, suggest: fixture.config.search.suggestThreshold });
     expect(data.knowledge).toEqual({ entries: fixture.entries.length, errors: [] });

@@ -21,6 +21,7 @@ const FILES: Record<string, string> = {
   'faq/rpc-code.md': faq('`RpcInvokeContext` 里的 `timeout` 字段有什么用？', '用来在一次调用里临时覆盖超时时间。', 'SOFARPC'),
   'faq/seata-what.md': faq('Seata 是什么？', 'Seata 是一站式分布式事务解决方案，提供 AT、TCC、Saga 和 XA 模式。', 'Seata'),
   'releases/rpc-5.6.0.md': '---\nproject: SOFARPC\nversion: v5.6.0\ndate: 2019-08-01\n---\n- 支持在注解上设置超时时间 timeout\n- 修复超时时间不生效的问题\n',
+  'releases/jraft-1.3.0.md': '---\nproject: SOFAJRaft\nversion: v1.3.0\ndate: 2020-06-01\n---\n- 支持 Multi-Raft 的 RheaKV 分片\n',
   'releases/seata-1.2.0.md': '---\nproject: Seata\nversion: v1.2.0\ndate: 2020-04-20\n---\n- 支持 XA 模式\n- 支持 Oracle 的 XA 驱动\n',
 };
 
@@ -35,11 +36,11 @@ const top = (question: string) => ask(question).matches[0]?.entry.id;
 
 describe('answer precision', () => {
   it('never answers with an entry about another project than the one asked about', () => {
-    const result = ask('sofa-lookout server 持久化方案？');
-    expect(result.outcome).not.toBe('answer');
-    for (const match of answerer.rank('sofa-lookout server 持久化方案？', now).matches) {
-      if (match.entry.project === 'Seata') expect(match.features?.blocked).toBe('another project');
-    }
+    const question = 'sofa-lookout server 持久化 方案 有别的吗？';
+    const seata = answerer.rank(question, now).matches.find((m) => m.entry.id === 'faq/seata-store');
+    // It is found (the words match), and ruled out.
+    expect(seata?.features?.blocked).toBe('another project');
+    expect(ask(question).outcome).not.toBe('answer');
   });
 
   it('answers the same question about the project that has the entry', () => {
@@ -56,7 +57,11 @@ describe('answer precision', () => {
   });
 
   it('does not answer a question about one database with the entry about another', () => {
-    expect(ask('Seata XA 模式支持 PostgreSQL 吗').outcome).not.toBe('answer');
+    const question = 'Seata XA 模式支持 PostgreSQL 吗';
+    const oracle = answerer.rank(question, now).matches.find((m) => m.entry.id === 'faq/xa-oracle');
+    expect(oracle?.features?.blocked).toBe('another facet value');
+    expect(ask(question).outcome).not.toBe('answer');
+    expect(top('Seata XA 模式支持 Oracle 吗')).toBe('faq/xa-oracle');
   });
 
   it('keeps release notes out of how-to questions, and answers them with the how-to entry', () => {
@@ -69,6 +74,11 @@ describe('answer precision', () => {
   it('lets a release note answer a question about a version or a feature', () => {
     expect(top('SOFARPC 5.6.0 更新了什么')).toBe('releases/rpc-5.6.0');
     expect(top('Seata 1.2.0 支持 XA 模式了吗')).toBe('releases/seata-1.2.0');
+  });
+
+  it('finds a project\'s newest release under any of its names', () => {
+    expect(ask('rheakv 最新版本')).toMatchObject({ outcome: 'answer', intent: 'latest-release' });
+    expect(top('rheakv 最新版本')).toBe('releases/jraft-1.3.0');
   });
 
   it('answers a how-to question that names a version with the how-to entry, not the release', () => {

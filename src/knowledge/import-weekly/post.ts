@@ -1,10 +1,16 @@
 // The shapes every section parser of a weekly post shares: the section it reads, the drafts it
 // returns and the post context it reports problems to. Kept apart so parsers depend on no orchestration.
-import type { Entry, Problem } from '../entry.js';
+import type { Entry, FaqEntry, Link, Problem } from '../entry.js';
 import type { Line } from './lines.js';
 
 /** An entry before it gets its id, the post's date and its source (only the line is known). */
 export type Draft<T extends Entry> = Omit<T, 'id' | 'date' | 'source'> & { line: number };
+
+/** A reader Q&A entry as every Q&A-section parser makes one: no tags or aliases in the archive. */
+export function faqDraft(faq: { title: string; body: string; url: string | undefined; links: Link[]; project: string | undefined; line: number }): Draft<FaqEntry> {
+  const { title, body, url, links, project, line } = faq;
+  return { kind: 'faq', title, body, ...(url ? { url } : {}), links, ...(project ? { project } : {}), tags: [], aliases: [], line };
+}
 
 /** What every section parser of one post shares: where it is, its date, and where problems go. */
 export interface PostContext {

@@ -6,7 +6,7 @@
 import type { FaqEntry, Link } from '../entry.js';
 import { mentionedProject } from '../projects.js';
 import { canonicalProject, cleanText, dedupeLinks, extractLinks, isBlank, isLinkOnly, isQaBoilerplate, plain, readProjectLink, stripImages, type Line } from './lines.js';
-import type { Draft } from './post.js';
+import { faqDraft, type Draft } from './post.js';
 
 /** What the pair parser hands over while it is between items (before the first asker, after a project link). */
 export interface NoteCollector {
@@ -140,15 +140,5 @@ function toNoteFaq(note: NoteDraft): Draft<FaqEntry> {
   const links = dedupeLinks(note.links);
   const url = links[0]?.url;
   const project = note.defined ?? note.linked ?? mentionedProject(note.title) ?? mentionedProject(body);
-  return {
-    kind: 'faq',
-    title: note.title,
-    body,
-    ...(url ? { url } : {}),
-    links,
-    ...(project ? { project } : {}),
-    tags: [],
-    aliases: [],
-    line: first.line,
-  };
+  return faqDraft({ title: note.title, body, url, links, project, line: first.line });
 }

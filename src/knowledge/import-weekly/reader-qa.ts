@@ -3,7 +3,7 @@
 import type { FaqEntry, Link } from '../entry.js';
 import { mentionedProject } from '../projects.js';
 import { canonicalProject, cleanLine, cleanText, dedupeLinks, extractLinks, isBlank, isLinkOnly, isQaBoilerplate, plain, readProjectLink, type Line } from './lines.js';
-import { warning, type Draft, type PostContext, type Section } from './post.js';
+import { faqDraft, warning, type Draft, type PostContext, type Section } from './post.js';
 import { collectNotes } from './reader-notes.js';
 
 /** `A：`, `A:`, `答：`, optionally bold, at the start of a line. */
@@ -254,18 +254,7 @@ function toFaq(pair: QaPair): Draft<FaqEntry> {
   const projectLinks = pair.projectLink?.links ?? [];
   const links = dedupeLinks([...extractLinks(cleanText(pair.question)), ...answerLinks, ...projectLinks]);
   const url = answerLinks[0]?.url ?? projectLinks[0]?.url;
-  const project = qaProject(pair, title);
-  return {
-    kind: 'faq',
-    title,
-    body,
-    ...(url ? { url } : {}),
-    links,
-    ...(project ? { project } : {}),
-    tags: [],
-    aliases: [],
-    line: pair.start,
-  };
+  return faqDraft({ title, body, url, links, project: qaProject(pair, title), line: pair.start });
 }
 
 /**
