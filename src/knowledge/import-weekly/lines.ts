@@ -64,6 +64,17 @@ export const LINK = /(?<!!)\[((?:[^[\]]|\[[^\]]*\])*)\]\(\s*<?([^)\s>]*)>?(?:\s+
 const AUTOLINK = /<((?:https?|dingtalk):\/\/[^>\s]+)>/g;
 const BARE_URL = /(?:https?|dingtalk):\/\/[^\s)<>\]"'，。；、）】*]+/g;
 
+// Full-width punctuation percent-encoded into a link target: the editor's link swallowed the prose
+// after it ("generic-invoke%EF%BC%8C%E4%BB%A3…" for "generic-invoke，代码如下："). No URL of the
+// archive needs a full-width comma, colon, full stop or bracket, so the target ends before it.
+const ENCODED_PROSE = /%(?:EF%BC%(?:8C|9A|9B|81|9F|88|89)|E3%80%(?:81|82))/i;
+
+/** A link target without the prose percent-encoded into its end. */
+export function trimEncodedProse(url: string): string {
+  const at = url.search(ENCODED_PROSE);
+  return at > 0 ? url.slice(0, at) : url;
+}
+
 export function stripImages(text: string): string {
   return text.replace(IMAGE, '');
 }
@@ -74,7 +85,7 @@ export function stripImages(text: string): string {
  * URL but the link text is one, the text is the better target.
  */
 export function normalizeUrl(target: string, text = ''): string {
-  let url = target.trim().replace(/\*/g, '');
+  let url = trimEncodedProse(target.trim().replace(/\*/g, ''));
   const embedded = /(?:https?|dingtalk):\/\/\S+/.exec(url);
   if (embedded && embedded.index > 0) url = embedded[0];
   if (url.startsWith('/') && !url.startsWith('//')) return SITE + url;
@@ -177,6 +188,10 @@ export function cleanLine(text: string): string {
   const s = stripImages(text.replace(/^\s*(?:>\s?)+/, ''))
     // Site-relative links ("/blog/x/") only work on the website: make them absolute.
     .replace(/\]\(\s*\/(?!\/)/g, `](${SITE}/`)
+    .replace(LINK, (link: string, _label: string, target: string) => {
+      const trimmed = trimEncodedProse(target);
+      return trimmed === target ? link : link.replace(target, trimmed);
+    })
     .trimEnd();
   // Leftovers such as "****" or "**  **" around a removed image.
   return /^[\s*_|]*$/.test(s) ? '' : s;
