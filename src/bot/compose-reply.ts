@@ -1,5 +1,6 @@
 import type { AnswerResult } from '../search/answer-types.js';
 import type { Entry } from '../knowledge/entry.js';
+import { cutToBytes } from '../shared/trim-text-end.js';
 
 /** A reply as values; the transport turns it into DingTalk's wire format. */
 export interface BotReply {
@@ -93,12 +94,6 @@ function fit(head: string, body: string, footer: string, fullTextUrl: string | u
   return Buffer.byteLength(result) <= budget ? result : cutToBytes(result, budget);
 }
 
-function cutToBytes(text: string, maxBytes: number): string {
-  const bytes = Buffer.from(text);
-  if (bytes.length <= maxBytes) return text;
-  // Decoding a prefix may split a character; drop the replacement character it leaves.
-  return bytes.subarray(0, maxBytes).toString('utf8').replace(/\uFFFD+$/, '');
-}
 
 const BLOCK_LINE = /^\s*(?:[-*+]\s|\d+[.、)]\s?|>|#)/;
 

@@ -1,3 +1,5 @@
+import { trimTrailing } from '../shared/trim-text-end.js';
+
 /** What a member asked the bot to do. */
 export type Command =
   | { type: 'help' }
@@ -17,7 +19,7 @@ const LEADING_NOISE = /^(?:\s*@\S+\s+|\s*(?:请问|麻烦|你好|您好|hi|hello
 /** Reads a message's text as a command; anything that is not a command is a question. */
 export function parseCommand(raw: string): Command {
   const text = raw.replace(LEADING_NOISE, '').trim();
-  const compact = text.replace(/[\s?？!！。.]+$/u, '');
+  const compact = trimTrailing(text, '?？!！。.');
   if (/^(?:帮助|help|\/help|菜单|使用说明|\?|？)$/i.test(compact)) return { type: 'help' };
   if (/^(?:活动|直播|近期活动|最近活动|活动预告|直播预告|events?)$/i.test(compact)) return { type: 'events' };
   if (/^(?:周报|本周周报|weekly|digest)$/i.test(compact)) return { type: 'digest' };

@@ -1,6 +1,7 @@
 import type { ArchivedFileInput, EventEntry, EventKind, Link, Problem } from './entry.js';
 import { parseChineseDateTime, type ChineseDateTimeRange } from './parse-cn-datetime.js';
 import { mentionedProject } from './projects.js';
+import { trimTrailing } from '../shared/trim-text-end.js';
 
 export const NO_TIME_LINE_MESSAGE = 'no 活动时间 line: the event start is the page date';
 export const UNREAD_TIME_LINE_MESSAGE = 'no date in this time line: the event start is the page date';
@@ -325,7 +326,7 @@ function summaryLinks(items: SummaryItem[]): RoledLink[] {
 function linksIn(line: string, label: string | undefined): Link[] {
   const links: Link[] = [];
   for (const m of line.matchAll(LINK)) {
-    const url = (m[2] ?? m[3] ?? m[4] ?? '').replace(/\\_/g, '_').replace(/[.,;:!?]+$/, '');
+    const url = trimTrailing((m[2] ?? m[3] ?? m[4] ?? '').replace(/\\_/g, '_'), '.,;:!?', false);
     const linkText = (m[1] ?? '').trim();
     const title = linkText && !GENERIC_LINK_TEXT.test(linkText) && !/^(?:https?:\/\/|www\.)/i.test(linkText) ? linkText : (label ?? url);
     links.push({ title, url });

@@ -1,6 +1,7 @@
 // The weekly digest: what the knowledge says happened this week (releases, Q&A, reading) and
 // what is coming up (events), as values and as one DingTalk Markdown message.
 import { DateTime } from 'luxon';
+import { cutToBytes } from '../shared/trim-text-end.js';
 import type { Entry, EventEntry, EventKind, FaqEntry, ReadingEntry, ReleaseEntry } from '../knowledge/entry.js';
 
 export interface DigestOptions {
@@ -224,10 +225,6 @@ function omittedNote(omitted: number, fullListUrl: string | undefined): string {
   return fullListUrl ? `……篇幅所限，另有 ${omitted} 条未列出，完整列表见[这里](${escapeUrl(fullListUrl)})。` : `……篇幅所限，另有 ${omitted} 条未列出。`;
 }
 
-function cutToBytes(text: string, maxBytes: number): string {
-  // Decoding a prefix may split a character; drop the replacement character it leaves.
-  return Buffer.from(text).subarray(0, Math.max(0, maxBytes)).toString('utf8').replace(/\uFFFD+$/, '');
-}
 
 // ---------------------------------------------------------------------------------------------
 // Small helpers

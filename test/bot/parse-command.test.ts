@@ -28,3 +28,17 @@ describe('parseCommand', () => {
     expect(parseCommand(text)).toEqual(command);
   });
 });
+
+describe('parseCommand on hostile input', () => {
+  it('keeps a long run of punctuation inside a message as part of the question', () => {
+    // The message that held the callback thread for about 4 s with the old trailing-punctuation regex
+    // (the time is measured outside the tests; see the issue note).
+    const text = `a${'.'.repeat(60_000)}b`;
+    expect(parseCommand(text)).toEqual({ type: 'question', text });
+  });
+
+  it('still trims trailing punctuation and white space before matching a command', () => {
+    expect(parseCommand('帮助？！。 . ')).toEqual({ type: 'help' });
+    expect(parseCommand(`活动${'？'.repeat(5000)}`)).toEqual({ type: 'events' });
+  });
+});

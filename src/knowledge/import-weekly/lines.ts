@@ -2,6 +2,7 @@
 // (images, links, URLs), the project-link line that closes Q&A items and meeting notices, and prose cleanup.
 import type { Link } from '../entry.js';
 import { canonicalProject as canonicalSpelling } from '../projects.js';
+import { trimTrailing } from '../../shared/trim-text-end.js';
 
 const SITE = 'https://www.sofastack.tech';
 
@@ -120,7 +121,7 @@ export function extractLinks(text: string): Link[] {
     return ' ';
   });
   for (const m of rest.matchAll(BARE_URL)) {
-    const url = m[0].replace(/[.,;:!?]+$/, '');
+    const url = trimTrailing(m[0], '.,;:!?', false);
     add(url, url);
   }
   return links;

@@ -7,6 +7,7 @@ import type { FaqEntry, Link } from '../entry.js';
 import { mentionedProject } from '../projects.js';
 import { canonicalProject, cleanText, dedupeLinks, extractLinks, isBlank, isLinkOnly, isQaBoilerplate, plain, readProjectLink, stripImages, type Line } from './lines.js';
 import { faqDraft, type Draft } from './post.js';
+import { trimTrailing } from '../../shared/trim-text-end.js';
 
 /** What the pair parser hands over while it is between items (before the first asker, after a project link). */
 export interface NoteCollector {
@@ -111,7 +112,7 @@ function readNote(paragraph: Line[]): NoteDraft | undefined {
   }
   const topic = TOPIC.exec(lead)?.[1];
   if (topic) {
-    const title = `${topic.replace(/[？?。.，,\s]+$/, '')}？`;
+    const title = `${trimTrailing(topic, '？?。.，,')}？`;
     return { paragraph, title, defined: undefined, linked: undefined, links };
   }
   return undefined;
