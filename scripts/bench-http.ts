@@ -20,8 +20,7 @@
 //
 // A report, not a test: it exits 0 whatever the numbers, unless something crashes.
 import { fork, type ChildProcess } from 'node:child_process';
-import { createHmac } from 'node:crypto';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -30,10 +29,9 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import type { ChildMessage, ParentMessage, Role } from './bench-http-server.js';
 import { clock } from './bench-clock.js';
+import { BENCH_ROBOT_CODE, BENCH_SECRET, groupMessage, readQuestions, signCallback } from './callback-fixture.js';
 
 const SERVER_SCRIPT = fileURLToPath(new URL('./bench-http-server.js', import.meta.url));
-const BENCH_SECRET = 'bench-http-app-secret-not-a-real-one';
-const BENCH_ROBOT_CODE = 'dingrobotbench';
 /** The sink keys each reply by this query parameter of its session webhook URL. */
 const SESSION_PARAM = 'session';
 const CALLBACK_PATH = '/dingtalk/callback';
@@ -45,17 +43,6 @@ let measurements = 0;
 /** Share of a core other processes may use during a measured period before the report warns. */
 const NOISE_SHARE = 0.1;
 
-/** Used when the evaluation set is not checked out next to the project. */
-const BUILT_IN_QUESTIONS = [
-  'jraft 支持 multi raft 吗',
-  'SOFARPC 5.7.6 更新了什么',
-  'seata 回滚失败怎么排查',
-  '下次直播什么时候',
-  'sofa-boot 最新版本',
-  '有没有讲 MOSN 的文章',
-  'layotto 怎么部署',
-  'vgroup_mapping 配置在哪里',
-];
 
 // ---------------------------------------------------------------------------------------------
 // Child processes. Every one is killed when this process exits, however it exits.
@@ -135,31 +122,6 @@ interface Callback {
   sentAt: number;
   headers: Record<string, string>;
   body: string;
-}
-
-function signCallback(timestamp: string, secret: string): string {
-  return createHmac('sha256', secret).update(`${timestamp}\n${secret}`, 'utf8').digest('base64');
-}
-
-/** A group text message as DingTalk sends it (see docs §2.5), the question after the removed @-mention. */
-function groupMessage(question: string, msgId: string, sessionWebhook: string, nowMs: number): Record<string, unknown> {
-  return {
-    msgtype: 'text',
-    text: { content: ` ${question}` },
-    msgId,
-    createAt: nowMs,
-    conversationType: '2',
-    conversationId: 'cidGroupBench==',
-    conversationTitle: 'Community Q&A',
-    senderNick: 'Li Lei',
-    senderStaffId: 'user0042',
-    isAdmin: false,
-    chatbotUserId: '$:LWCP_v1:$robotBench',
-    isInAtList: true,
-    sessionWebhook,
-    sessionWebhookExpiredTime: nowMs + 5_400_000,
-    robotCode: BENCH_ROBOT_CODE,
-  };
 }
 
 /** Callbacks cycling through the questions from the first, so every target and phase gets the same mix. */
@@ -538,16 +500,6 @@ function printTargets(rounds: readonly Round[]): void {
 }
 
 // ---------------------------------------------------------------------------------------------
-
-function readQuestions(file: string): string[] {
-  if (!existsSync(file)) return BUILT_IN_QUESTIONS;
-  const questions = readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((line) => line.trim())
-    .map((line) => (JSON.parse(line) as { q?: unknown }).q)
-    .filter((q): q is string => typeof q === 'string' && q.trim() !== '');
-  return questions.length > 0 ? questions : BUILT_IN_QUESTIONS;
-}
 
 function positiveNumber(name: string, value: string, integer: boolean): number {
   const n = Number(value);
