@@ -8,6 +8,7 @@ import type { KnowledgeLoad } from './knowledge/load-knowledge.js';
 import { createKnowledgeStore } from './knowledge/create-knowledge-store.js';
 import { ENTRY_KINDS, formatProblem } from './knowledge/entry.js';
 import { summarizeKnowledge } from './knowledge/summarize-knowledge.js';
+import { coalesceLatest } from './shared/coalesce-latest.js';
 import { createAnswerWorker } from './search/create-answer-worker.js';
 import { createRemoteQuestionAnalyser } from './search/create-question-analyser.js';
 import { createHttpApp, type HttpApp, type HttpDeps, type Serving } from './http/create-http-app.js';
@@ -97,9 +98,10 @@ export function createApp({ config, logger, groups = [], now = () => Date.now(),
     claim: (error) => state.deduper.claim(`knowledge-alert:${createHash('sha256').update(error).digest('hex')}`, now()),
     ...(alertIntervalMs === undefined ? {} : { intervalMs: alertIntervalMs }),
   });
-  // The engine is rebuilt for each new knowledge in its worker, and the knowledge swapped in once
-  // it answers from it: a question sees the old or the new. A failed build keeps the old.
-  const serve = async (knowledge: KnowledgeLoad): Promise<{ ms: number }> => {
+  // The engine is rebuilt for each new knowledge in a fresh worker, and the knowledge swapped in
+  // once it answers from it: a question sees the old or the new, and never waits for a build. A
+  // failed build keeps the old. Knowledge arriving during a build waits, the latest only.
+  const builds = coalesceLatest(async (knowledge: KnowledgeLoad): Promise<{ ms: number; knowledge: KnowledgeLoad }> => {
     const built = await answerer.build(knowledge.entries);
     const summary = summarizeKnowledge(knowledge);
     current.serving = { knowledge, summary, answerer };
@@ -109,8 +111,11 @@ export function createApp({ config, logger, groups = [], now = () => Date.now(),
       for (const kind of ENTRY_KINDS) metrics.knowledgeEntries.set({ kind }, summary.entries[kind]);
       metrics.knowledgeErrors.set(errors.length);
     }
-    return built;
-  };
+    return { ms: built.ms, knowledge };
+  });
+  const serve = (knowledge: KnowledgeLoad) => builds.submit(knowledge);
+  const buildState = () => ({ running: builds.running(), queued: builds.queued() });
+  if (metrics) metrics.onCollect(() => metrics.knowledgeBuildsPending.set(Number(builds.running()) + Number(builds.queued())));
   // Grouped with the engine's tokenizer in its worker: its dictionary is not loaded twice.
   const unanswered = state.unansweredLog({ zone: config.timezone, analyser: createRemoteQuestionAnalyser((texts) => answerer.analyse(texts)) });
   const postStore = state.posts;
@@ -127,14 +132,14 @@ export function createApp({ config, logger, groups = [], now = () => Date.now(),
   });
   const reload = async (): Promise<Serving> => {
     const started = performance.now();
-    const knowledge = await store.reload();
-    await serve(knowledge);
+    const { knowledge } = await serve(await store.reload());
     logger.info({ entries: knowledge.entries.length, ms: Math.round(performance.now() - started) }, 'knowledge reloaded on request');
     return current.serving as Serving;
   };
   const playground = playgroundOf(config, logger);
   const http = createHttpApp({
     serving: () => current.serving,
+    knowledgeBuild: buildState,
     dingtalk: {
       appSecret: config.dingtalk.appSecret,
       robotCode: config.dingtalk.robotCode,
@@ -177,7 +182,10 @@ export function createApp({ config, logger, groups = [], now = () => Date.now(),
     watchKnowledge: () =>
       store.watch((knowledge) => {
         serve(knowledge).then(
-          ({ ms }) => logger.info({ entries: knowledge.entries.length, indexMs: Math.round(ms) }, 'knowledge reloaded'),
+          // A burst of edits is built once, from its last state: one line for the whole burst.
+          ({ ms, knowledge: served }) => {
+            if (served === knowledge) logger.info({ entries: served.entries.length, indexMs: Math.round(ms) }, 'knowledge reloaded');
+          },
           (err: unknown) => logger.error({ err: err instanceof Error ? err.message : String(err) }, 'knowledge reload not served: the previous knowledge keeps answering'),
         );
       }),

@@ -57,6 +57,7 @@ describe('createApp from the environment', () => {
     const entries = (kind: string) => sampleValue(samples, 'dingtalk_qa_bot_knowledge_entries', { kind });
     expect([entries('faq'), entries('release'), entries('event'), entries('reading')]).toEqual([5, 4, 3, 1]);
     expect(sampleValue(samples, 'dingtalk_qa_bot_knowledge_errors')).toBe(0);
+    expect(sampleValue(samples, 'dingtalk_qa_bot_knowledge_builds_pending')).toBe(0);
     expect(sampleValue(samples, 'dingtalk_qa_bot_callbacks_total', { outcome: 'not_ready' })).toBe(1);
     expect(sampleValue(samples, 'dingtalk_qa_bot_callbacks_total', { outcome: 'accepted' })).toBe(1);
     expect(sampleValue(samples, 'process_resident_memory_bytes')).toBeGreaterThan(0);

@@ -29,6 +29,8 @@ export interface Serving {
 export interface HttpDeps {
   /** undefined until the first knowledge load finishes. */
   serving: () => Serving | undefined;
+  /** Whether a knowledge build is running, and whether newer knowledge waits for it. */
+  knowledgeBuild?: () => { running: boolean; queued: boolean };
   dingtalk: {
     appSecret?: string | undefined;
     robotCode?: string | undefined;
@@ -113,7 +115,9 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
       return;
     }
     const { files, entries, errors } = serving.summary;
-    res.json({ status: 'ready', files, entries, errors });
+    // Ready while a build runs: the last good knowledge answers until the new one is swapped in.
+    const build = deps.knowledgeBuild?.() ?? { running: false, queued: false };
+    res.json({ status: 'ready', files, entries, errors, build });
   });
 
   // The signature covers headers only, so it is checked before a byte of the body is read.

@@ -41,6 +41,10 @@ export interface Metrics {
   outboxDepth: Gauge;
   knowledgeEntries: Gauge<'kind'>;
   knowledgeErrors: Gauge;
+  /** Knowledge builds running or waiting (0–2): edits arrived and are not answered from yet. */
+  knowledgeBuildsPending: Gauge;
+  /** Runs `update` before each scrape, for gauges read from the app's state. */
+  onCollect(update: () => void): void;
 }
 
 export function createMetrics(): Metrics {
@@ -48,6 +52,7 @@ export function createMetrics(): Metrics {
   // Process CPU, memory, heap, event-loop lag, GC.
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
+  const collectors: (() => void)[] = [];
   const metrics: Metrics = {
     registry,
     callbacks: new Counter({ name: `${METRIC_PREFIX}callbacks_total`, help: 'DingTalk callbacks received, by outcome', labelNames: ['outcome'], registers }),
@@ -70,6 +75,15 @@ export function createMetrics(): Metrics {
     outboxDepth: new Gauge({ name: `${METRIC_PREFIX}outbox_depth`, help: 'Scheduled posts written to the outbox and not finished yet', registers }),
     knowledgeEntries: new Gauge({ name: `${METRIC_PREFIX}knowledge_entries`, help: 'Knowledge entries served, by kind', labelNames: ['kind'], registers }),
     knowledgeErrors: new Gauge({ name: `${METRIC_PREFIX}knowledge_errors`, help: 'Knowledge problems of error severity (files or parts not served)', registers }),
+    knowledgeBuildsPending: new Gauge({
+      name: `${METRIC_PREFIX}knowledge_builds_pending`,
+      help: 'Knowledge index builds running or queued (0 to 2); the last good knowledge answers meanwhile',
+      registers,
+      collect: () => {
+        for (const update of collectors) update();
+      },
+    }),
+    onCollect: (update) => collectors.push(update),
   };
   // Every fixed label value from zero, so a rate over a series that has not happened yet is 0, not absent.
   for (const outcome of CALLBACK_OUTCOMES) metrics.callbacks.inc({ outcome }, 0);

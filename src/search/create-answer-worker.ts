@@ -10,7 +10,9 @@ import { batchMessages } from './batch-messages.js';
 /**
  * The server's answering engine, in a worker thread: building the index for a knowledge reload
  * (most of a second on the archive) no longer stalls callbacks and health checks, and answering
- * runs on a second core beside the thread that receives callbacks and posts replies.
+ * runs on a second core beside the thread that receives callbacks and posts replies. The worker
+ * builds in steps and answers from the previous engine meanwhile: a question never waits for a
+ * build, and one thread (one segmenter dictionary) serves both.
  */
 export interface AnswerWorker extends AnswerSource {
   ask(question: string, now: Date): Promise<AnswerResult>;
@@ -33,8 +35,17 @@ export interface AnswerWorkerOptions {
 
 type Answered = Extract<WorkerResponse, { type: 'result' | 'analysed' }>;
 
+/**
+ * A response with, for a result, the entry list of its generation, looked up on arrival: a build
+ * reported in the same batch retires that list before the asker's continuation runs.
+ */
+interface Arrived {
+  response: Answered;
+  entries: readonly Entry[] | undefined;
+}
+
 interface Pending {
-  resolve: (response: Answered) => void;
+  resolve: (arrived: Arrived) => void;
   reject: (err: Error) => void;
   timer: NodeJS.Timeout;
 }
@@ -125,7 +136,7 @@ export function createAnswerWorker({ config: fullConfig, logger, timeoutMs = 10_
         pending.delete(response.id);
         clearTimeout(request.timer);
         if (response.type === 'failed') request.reject(new Error(`answering failed: ${response.message}`));
-        else request.resolve(response);
+        else request.resolve({ response, entries: response.type === 'result' ? generations.get(response.generation) : undefined });
       }
     }
   }
@@ -145,7 +156,7 @@ export function createAnswerWorker({ config: fullConfig, logger, timeoutMs = 10_
     pending.clear();
   }
 
-  function request(message: Extract<WorkerRequest, { type: 'ask' | 'rank' | 'analyse' }>): Promise<Answered> {
+  function request(message: Extract<WorkerRequest, { type: 'ask' | 'rank' | 'analyse' }>): Promise<Arrived> {
     if (closed) return Promise.reject(new Error('the answering engine is closed'));
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -159,14 +170,13 @@ export function createAnswerWorker({ config: fullConfig, logger, timeoutMs = 10_
   }
 
   /** The worker's answer to a question, as the result it is. */
-  async function result(type: 'ask' | 'rank', question: string, now: Date): Promise<Extract<WorkerResponse, { type: 'result' }>> {
-    const response = await request({ type, id: nextId++, question, nowMs: now.getTime() });
+  async function result(type: 'ask' | 'rank', question: string, now: Date): Promise<{ response: Extract<WorkerResponse, { type: 'result' }>; matches: Match[] }> {
+    const { response, entries } = await request({ type, id: nextId++, question, nowMs: now.getTime() });
     if (response.type !== 'result') throw new Error(`answering failed: the engine answered ${response.type}`);
-    return response;
+    return { response, matches: toMatches(response, entries) };
   }
 
-  function toMatches(response: Extract<WorkerResponse, { type: 'result' }>): Match[] {
-    const entries = generations.get(response.generation);
+  function toMatches(response: Extract<WorkerResponse, { type: 'result' }>, entries: readonly Entry[] | undefined): Match[] {
     if (!entries) throw new Error(`answering failed: generation ${response.generation} is gone`);
     return response.matches.map(({ index, ...rest }: WireMatch) => {
       const entry = entries[index];
@@ -177,15 +187,15 @@ export function createAnswerWorker({ config: fullConfig, logger, timeoutMs = 10_
 
   return {
     async ask(question, now) {
-      const response = await result('ask', question, now);
-      return { outcome: response.outcome ?? 'abstain', intent: response.intent, matches: toMatches(response) };
+      const { response, matches } = await result('ask', question, now);
+      return { outcome: response.outcome ?? 'abstain', intent: response.intent, matches };
     },
     async rank(question, now) {
-      const response = await result('rank', question, now);
-      return { intent: response.intent, matches: toMatches(response) };
+      const { response, matches } = await result('rank', question, now);
+      return { intent: response.intent, matches };
     },
     async analyse(texts) {
-      const response = await request({ type: 'analyse', id: nextId++, texts });
+      const { response } = await request({ type: 'analyse', id: nextId++, texts });
       if (response.type !== 'analysed') throw new Error(`analysing failed: the engine answered ${response.type}`);
       return response.analyses;
     },

@@ -43,12 +43,38 @@ const PROJECT_CONFLICT_BOOST = 0.8;
 // Longer messages are not questions; reading past this only costs time.
 const MAX_QUESTION_CHARS = 2000;
 
+// Entries segmented between two pauses of a build in steps: about 10 ms of work.
+const ENTRIES_PER_STEP = 100;
+
 /**
  * Builds the answering engine over a fixed set of entries. Everything that depends only on the
  * knowledge (segmentation, term statistics, the BM25 index) happens here, once; `ask` does the
  * per-question work only.
  */
 export function createAnswerer(entries: readonly Entry[], config: SearchConfig): Answerer {
+  const steps = buildSteps(entries, config);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * The same engine, built in steps of about 10 ms with `pause()` awaited between them: the thread
+ * that builds it keeps answering from the previous engine meanwhile, so a knowledge reload never
+ * holds a question for the whole build.
+ */
+export async function buildAnswerer(entries: readonly Entry[], config: SearchConfig, pause: () => Promise<void>): Promise<Answerer> {
+  const steps = buildSteps(entries, config);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await pause();
+  }
+}
+
+/** The build, as a generator that yields where it may pause. */
+function* buildSteps(entries: readonly Entry[], config: SearchConfig): Generator<void, Answerer> {
   const tokenizer = createTokenizer(config.vocabulary);
   const vocabulary = readVocabulary(config.vocabulary, tokenizer);
   const searchable = entries.filter((e) => e.kind === 'faq' || e.kind === 'release');
@@ -56,11 +82,12 @@ export function createAnswerer(entries: readonly Entry[], config: SearchConfig):
   const events = entries.filter((e): e is EventEntry => e.kind === 'event');
   const releases = entries.filter((e): e is ReleaseEntry => e.kind === 'release');
 
-  const general = buildIndex(searchable, tokenizer, vocabulary);
-  const reading = buildIndex(readings, tokenizer, vocabulary);
+  const general = yield* buildIndex(searchable, tokenizer, vocabulary);
+  const reading = yield* buildIndex(readings, tokenizer, vocabulary);
   // A release's project as the question would name it: "rheakv 最新版本" is SOFAJRaft's.
   const projectOf = new Map(releases.map((r) => [r, projectTermOf(r.project, tokenizer, vocabulary)]));
   const releaseProjects = new Set(projectOf.values());
+  yield;
   const corrector = createTermCorrector(general.terms.vocabulary());
   const { answerThreshold, suggestThreshold, suggestions } = config.search;
 
@@ -121,6 +148,7 @@ export function createAnswerer(entries: readonly Entry[], config: SearchConfig):
 
   // The first questions through a fresh engine pay for JIT compilation and lazily loaded tables
   // (pinyin, fuse.js); paying it here keeps it off the first members' replies.
+  yield;
   for (const question of WARM_UP_QUESTIONS) rankQuestion(question, new Date(0));
 
   return { ask, rank: rankQuestion, size: entries.length, tokenizer };
@@ -176,12 +204,16 @@ interface Index {
   contentKeys: string[];
 }
 
-function buildIndex(entries: readonly Entry[], tokenizer: Tokenizer, vocabulary: SearchVocabulary): Index {
-  const docs = entries.map((entry) => ({
-    title: tokenizer.tokenize(entry.title),
-    aliases: entry.kind === 'faq' ? entry.aliases.flatMap((a) => tokenizer.tokenize(a)) : [],
-    body: tokenizer.tokenize(entry.body),
-  }));
+function* buildIndex(entries: readonly Entry[], tokenizer: Tokenizer, vocabulary: SearchVocabulary): Generator<void, Index> {
+  const docs: { title: string[]; aliases: string[]; body: string[] }[] = [];
+  for (const entry of entries) {
+    docs.push({
+      title: tokenizer.tokenize(entry.title),
+      aliases: entry.kind === 'faq' ? entry.aliases.flatMap((a) => tokenizer.tokenize(a)) : [],
+      body: tokenizer.tokenize(entry.body),
+    });
+    if (docs.length % ENTRIES_PER_STEP === 0) yield;
+  }
   // An entry is about its own project and every project it names: an answer filed under SOFABoot
   // that explains SOFARPC's registration is about both.
   // Most entries name no project or facet value: they share one empty set and map, which keeps
@@ -207,10 +239,14 @@ function buildIndex(entries: readonly Entry[], tokenizer: Tokenizer, vocabulary:
   });
   // A digest of the folded question and answer, not the text itself: the keys of a large
   // knowledge base would otherwise hold a second copy of every answer.
+  yield;
   const contentKeys = entries.map((e) =>
     createHash('sha1').update(`${e.kind}\u0000${normalizeText(e.title).replace(/[^\p{L}\p{N}]+/gu, '')}\u0000${normalizeText(e.body).replace(/[^\p{L}\p{N}]+/gu, '')}`).digest('base64'),
   );
-  return { terms: createTermIndex(docs), entries, idOf: new Map(entries.map((e, i) => [e, i])), projectTerms, facets, contentKeys };
+  yield;
+  const terms = createTermIndex(docs);
+  yield;
+  return { terms, entries, idOf: new Map(entries.map((e, i) => [e, i])), projectTerms, facets, contentKeys };
 }
 
 /** A word of the question, with the shorter words the tokenizer also cut from it. */

@@ -28,7 +28,7 @@ const post = (body: unknown, headers: Record<string, string> = signedHeaders()) 
 describe('health', () => {
   it('is alive and ready with counts per kind', async () => {
     expect(await (await fetch(`${bot.url}/healthz`)).json()).toEqual({ status: 'ok' });
-    expect(await (await fetch(`${bot.url}/readyz`)).json()).toEqual({ status: 'ready', files: 1, entries: { faq: 5, release: 4, event: 3, reading: 1 }, errors: [] });
+    expect(await (await fetch(`${bot.url}/readyz`)).json()).toEqual({ status: 'ready', files: 1, entries: { faq: 5, release: 4, event: 3, reading: 1 }, errors: [], build: { running: false, queued: false } });
   });
 });
 

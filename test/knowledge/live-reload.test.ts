@@ -51,6 +51,23 @@ describe('live knowledge reload', () => {
     expect(await askUntil('jraft 支持 multi raft 吗', '第二版答案', edited)).toContain('第二版答案');
   });
 
+  it('answers every question during a burst of edits and then serves the last edit', async () => {
+    const replies: Promise<string>[] = [];
+    let version = 0;
+    const burst = Date.now();
+    while (Date.now() - burst < 1500) {
+      writeFileSync(join(dir, 'faq/multi-raft.md'), faq(`支持，连改中的第 ${++version} 版。`));
+      if (version % 3 === 0) replies.push(ask('jraft 支持 multi raft 吗'));
+      await new Promise((resolve) => setTimeout(resolve, 30));
+    }
+    writeFileSync(join(dir, 'faq/multi-raft.md'), faq('支持，第二版答案：RheaKV 就是 multi raft group。'));
+    const edited = Date.now();
+    for (const reply of await Promise.all(replies)) expect(reply).toMatch(/连改中的第 \d+ 版|第二版答案|第一版答案/);
+    expect(await askUntil('jraft 支持 multi raft 吗', '第二版答案', edited)).toContain('第二版答案');
+    const ready = (await (await fetch(`${url}/readyz`)).json()) as { build: unknown };
+    expect(ready.build).toEqual({ running: false, queued: false });
+  });
+
   it('keeps the last good version of a broken file and lists the error in /readyz', async () => {
     writeFileSync(join(dir, 'faq/multi-raft.md'), '---\nquestion: [broken\n---\n这版坏了。\n');
     const broken = Date.now();

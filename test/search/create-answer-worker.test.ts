@@ -45,17 +45,35 @@ describe('createAnswerWorker', () => {
     expect(results).toEqual(QUESTIONS.map((q) => fixture.answerer.ask(q, FIXTURE_NOW)));
   });
 
-  it('answers from new knowledge once it is built, and from the old until then', async () => {
+  it('answers from the old knowledge while the new is built, and from the new once built', async () => {
     await worker.build(fixture.entries);
-    const before = worker.ask('MOSN 支持 HTTP3 吗', FIXTURE_NOW);
     const added = await loadFixture({ ...FIXTURE_FILES, 'faq/http3.md': '---\nquestion: MOSN 支持 HTTP3 吗？\nproject: MOSN\n---\n支持，从 v1.5 起。\n' });
     const building = worker.build(added.entries);
-    const after = worker.ask('MOSN 支持 HTTP3 吗', FIXTURE_NOW);
-    expect((await before).outcome).not.toBe('answer');
+    const during = await worker.ask('MOSN 支持 HTTP3 吗', FIXTURE_NOW);
+    expect(during.outcome).not.toBe('answer');
     await building;
-    const answered = await after;
+    const answered = await worker.ask('MOSN 支持 HTTP3 吗', FIXTURE_NOW);
     expect(answered.outcome).toBe('answer');
     expect(answered.matches[0]?.entry).toBe(added.entries.find((e) => e.id === 'faq/http3'));
+  });
+
+  it('answers a question asked during a long build from the previous engine, without waiting for the build', async () => {
+    await worker.build(fixture.entries);
+    // Thousands of entries: a build of seconds, as a large knowledge base takes.
+    const large = Array.from({ length: 12_000 }, (_, i) => {
+      const entry = fixture.entries[i % fixture.entries.length] as Entry;
+      return { ...entry, id: `${entry.id}-${i}`, title: `${entry.title} 第 ${i} 份`, body: `${entry.body} 编号 ${i}` };
+    });
+    const order: string[] = [];
+    const building = worker.build(large).then(() => order.push('built'));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const during = await worker.ask('jraft 支持 multi raft 吗', FIXTURE_NOW);
+    order.push('answered');
+    await building;
+    expect(order).toEqual(['answered', 'built']);
+    // Answered by the engine in service when asked: an entry of the small knowledge, not a copy.
+    expect(fixture.entries).toContain(during.matches[0]?.entry);
+    expect(large).toContain((await worker.rank('jraft 支持 multi raft 吗', FIXTURE_NOW)).matches[0]?.entry);
   });
 
   it('keeps answering from the last good build when a build fails', async () => {
