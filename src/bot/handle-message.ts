@@ -3,7 +3,7 @@ import { COMMUNITY_REPOSITORY, mentionedProject, repositoryOf } from '../knowled
 import { upcomingEvents } from '../knowledge/upcoming-events.js';
 import type { AnswerSource } from '../search/answer-types.js';
 import { composeAnswerReply, composeTextReply, HELP_TEXT, type BotReply, type ReplyContext } from './compose-reply.js';
-import { parseCommand } from './parse-command.js';
+import { MAX_MESSAGE_CHARS, parseCommand } from './parse-command.js';
 import { questionOf } from './question-of.js';
 import { composeDigest } from '../schedule/compose-digest.js';
 import type { AdminAction } from './admin-report.js';
@@ -83,7 +83,8 @@ export function replyContextFor(message: ChatMessage, maxReplyBytes: number): Re
 }
 
 /** Decides the reply to one message. Pure apart from the engine it is given: no I/O. */
-export async function handleMessage(message: ChatMessage, context: BotContext): Promise<Handled> {
+export async function handleMessage(received: ChatMessage, context: BotContext): Promise<Handled> {
+  const message = { ...received, text: received.text.slice(0, MAX_MESSAGE_CHARS) };
   const replyContext = replyContextFor(message, context.maxReplyBytes);
   const isAdmin = message.isAdmin === true || (message.senderStaffId !== undefined && context.admins.includes(message.senderStaffId));
   if (!isReadable(message.msgtype)) {

@@ -13,6 +13,13 @@ export type Command =
   | { type: 'release'; project: string; version: string }
   | { type: 'question'; text: string };
 
+/**
+ * The longest message read, in UTF-16 units; the rest is ignored before any parsing. Questions are
+ * a few dozen characters and a pasted stack trace is read for its first lines: this bounds what
+ * every parser after it can cost on a hostile message.
+ */
+export const MAX_MESSAGE_CHARS = 4000;
+
 // Filler a member wraps a command in: a leading mention the platform left, greetings, "请问".
 const LEADING_NOISE = /^(?:\s*@\S+\s+|\s*(?:请问|麻烦|你好|您好|hi|hello)[,，:：\s]*)+/i;
 

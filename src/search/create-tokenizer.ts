@@ -112,6 +112,9 @@ export function createTokenizer(vocabulary: Vocabulary): Tokenizer {
     let out = '';
     let copied = 0;
     for (let at = 0; at < text.length; at++) {
+      // No phrase starts with a separator. Skipping them also keeps a long run of dashes linear:
+      // the scan below would otherwise walk the rest of the run from every one of them.
+      if (SEPARATOR.test(text[at] as string)) continue;
       let next = at + 1;
       while (next < text.length && SEPARATOR.test(text[next] as string)) next++;
       const candidates = phrasesByStart.get(pairKey(text.charCodeAt(at), text.charCodeAt(next)));
