@@ -96,3 +96,24 @@ describe('hostile Markdown in knowledge files never reaches the group', () => {
     expectNoTrace(digest.raw, digest.title, digest.text);
   });
 });
+
+describe('a file name with newlines and a link in it', () => {
+  const evilLine = /\n- [^\n]*faq\/evil - 【link】\(https:\/+evil\.example\) # 标题\.md:\d+: invalid YAML front matter/;
+
+  it('is one plain line in the admin-group notice', async () => {
+    const [post] = await fake.waitFor((r) => r.path === '/robot/send' && r.rawBody.includes('evil.example'));
+    const { text } = (post?.json as { markdown: { text: string } }).markdown;
+    expect(text).toMatch(evilLine);
+    expect(text).not.toContain('[link]');
+    expect(text).not.toMatch(/^# /m);
+    expectSafe(post?.rawBody ?? '', text);
+  });
+
+  it('is one plain line in the 状态 reply', async () => {
+    const reply = await ask('状态', { isAdmin: true, senderStaffId: 'boss01' });
+    expect(reply.text).toMatch(evilLine);
+    expect(reply.text).not.toContain('[link]');
+    expect(reply.text).not.toMatch(/^# /m);
+    expect(reply.text.split('\n').filter((line) => line.includes('evil'))).toHaveLength(1);
+  });
+});
