@@ -1,5 +1,6 @@
 // What the admins' chat commands report. handleMessage decides who may run them; the transport
-// runs them against the live bot (AdminOperations) and composeAdminReply words the result.
+// runs them against the live bot (AdminOperations) and composeAdminReply words the result. Texts
+// here are raw (file names, error messages, group names): composeAdminReply shows them as plain text.
 import type { KnowledgeSummary } from '../knowledge/summarize-knowledge.js';
 
 /** An admin command that needs the running bot. */

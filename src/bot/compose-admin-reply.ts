@@ -24,12 +24,12 @@ export function composeAdminReply(report: AdminReport, context: ReplyContext): B
       else lines.push('知识库：正在加载');
       lines.push('');
       if ('error' in report.posts) {
-        lines.push(`推送记录：无法读取（${report.posts.error}）`);
+        lines.push(`推送记录：无法读取（${plainMarkdownText(report.posts.error)}）`);
       } else {
         const { recent, outbox } = report.posts;
         lines.push(recent.length > 0 ? '最近的推送：' : '最近的推送：无');
         for (const post of recent) {
-          lines.push(`- ${post.when} ${POST_LABELS[post.kind] ?? post.kind} → ${post.group}：${OUTCOME_LABELS[post.outcome] ?? post.outcome}`);
+          lines.push(`- ${post.when} ${POST_LABELS[post.kind] ?? plainMarkdownText(post.kind)} → ${plainMarkdownText(post.group)}：${OUTCOME_LABELS[post.outcome] ?? plainMarkdownText(post.outcome)}`);
         }
         lines.push('', `待发送的推送：${outbox} 条`);
       }
@@ -47,7 +47,7 @@ export function composeAdminReply(report: AdminReport, context: ReplyContext): B
       return composeTextReply('未答问题', lines.join('\n'), context);
     }
     case 'failed':
-      return composeTextReply(`${ACTION_LABELS[report.failed]}失败`, `**${ACTION_LABELS[report.failed]}失败**：${report.reason}`, context);
+      return composeTextReply(`${ACTION_LABELS[report.failed]}失败`, `**${ACTION_LABELS[report.failed]}失败**：${plainMarkdownText(report.reason)}`, context);
   }
 }
 
@@ -60,5 +60,5 @@ function errorLines(knowledge: KnowledgeSummary): string[] {
   const { errors } = knowledge;
   if (errors.length === 0) return ['知识错误：无'];
   const more = errors.length > ERRORS_SHOWN ? [`- ……另有 ${errors.length - ERRORS_SHOWN} 个（运行 validate 查看全部）`] : [];
-  return [`知识错误 ${errors.length} 个（出错的文件继续使用上一个正确的版本）：`, ...errors.slice(0, ERRORS_SHOWN).map((e) => `- ${e}`), ...more];
+  return [`知识错误 ${errors.length} 个（出错的文件继续使用上一个正确的版本）：`, ...errors.slice(0, ERRORS_SHOWN).map((e) => `- ${plainMarkdownText(e)}`), ...more];
 }

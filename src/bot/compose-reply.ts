@@ -1,12 +1,13 @@
 import type { AnswerResult } from '../search/answer-types.js';
 import type { Entry } from '../knowledge/entry.js';
+import { sanitizeMarkdown } from '../shared/sanitize-markdown.js';
 import { cutToBytes } from '../shared/trim-text-end.js';
 
 /** A reply as values; the transport turns it into DingTalk's wire format. */
 export interface BotReply {
   /** Shown in the chat list and notification. */
   title: string;
-  /** DingTalk's Markdown subset: headings, bold, links, lists, quotes. */
+  /** DingTalk's Markdown subset: headings, bold, links, lists, quotes. The transport sanitises it (sanitizeMarkdown). */
   markdown: string;
   /** Staff ids to @; their `@id` is already at the end of the text, as DingTalk needs. */
   atUserIds: string[];
@@ -51,7 +52,8 @@ export function composeAnswerReply(result: AnswerResult, context: ReplyContext):
     const head = `**${escapeInline(label(top.entry))}**`;
     // A release's changes are one per line: show them as a list.
     const text = top.entry.kind === 'release' ? top.entry.body.split('\n').filter((l) => l.trim()).map((l) => (BLOCK_LINE.test(l) ? l : `- ${l}`)).join('\n') : top.entry.body;
-    const body = toDingTalkMarkdown(text) || '（详情见链接）';
+    // Measured as it will be sent: sanitising turns each `<` of a tag into a 3-byte `＜`.
+    const body = sanitizeMarkdown(toDingTalkMarkdown(text)) || '（详情见链接）';
     return finish(truncateTitle(label(top.entry)), fit(head, body, footer.join('\n'), sources[0]?.url, context), context);
   }
   if (result.outcome === 'suggest' && top) {

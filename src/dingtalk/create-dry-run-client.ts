@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { RobotClientClosedError } from './robot-client-closed-error.js';
 import type { RobotClient, RobotMessage } from './robot-client.js';
-import { serializeRobotBody } from './serialize-robot-body.js';
+import { serializeRobotBody, toWireMessage } from './serialize-robot-body.js';
 
 export interface DryRunClientOptions {
   /** Receives one chunk per message, ending with a newline. Default: `process.stdout.write`. */
@@ -14,8 +14,8 @@ export interface DryRunClientOptions {
 
 /**
  * A RobotClient that prints what would be sent instead of sending it, for a fresh clone without
- * robot credentials. It refuses oversized bodies like the real client, so a dry run shows that
- * problem too; it never prints the token or secret.
+ * robot credentials. It prints the message as sent (sanitised) and refuses oversized bodies like
+ * the real client, so a dry run shows those too; it never prints the token or secret.
  */
 export function createDryRunClient(options: DryRunClientOptions = {}): RobotClient {
   const print = options.print ?? ((chunk: string) => void process.stdout.write(chunk));
@@ -31,7 +31,7 @@ export function createDryRunClient(options: DryRunClientOptions = {}): RobotClie
       } catch (error) {
         return Promise.reject(error instanceof Error ? error : new Error(String(error)));
       }
-      print(`[dry-run] to group "${target.group}":\n${describe(message)}\n`);
+      print(`[dry-run] to group "${target.group}":\n${describe(toWireMessage(message))}\n`);
       return Promise.resolve({ group: target.group, msgUuid, attempts: 0, deliveredAt: now() });
     },
     idle: () => Promise.resolve(),

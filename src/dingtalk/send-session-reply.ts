@@ -1,5 +1,6 @@
 import { Agent, type Dispatcher } from 'undici';
 import type { BotReply } from '../bot/compose-reply.js';
+import { sanitizeMarkdown } from '../shared/sanitize-markdown.js';
 
 export class SessionReplyError extends Error {
   constructor(
@@ -11,11 +12,11 @@ export class SessionReplyError extends Error {
   }
 }
 
-/** The wire form of a reply: Markdown with the asker @-mentioned. */
+/** The wire form of a reply: Markdown with the asker @-mentioned, sanitised (sanitizeMarkdown) as everything sent is. */
 export function toMarkdownMessage(reply: BotReply): Record<string, unknown> {
   return {
     msgtype: 'markdown',
-    markdown: { title: reply.title, text: reply.markdown },
+    markdown: { title: sanitizeMarkdown(reply.title), text: sanitizeMarkdown(reply.markdown) },
     at: { atUserIds: reply.atUserIds, isAtAll: false },
   };
 }

@@ -1,8 +1,11 @@
 import MarkdownIt from 'markdown-it';
+import { sanitizeMarkdown } from '../shared/sanitize-markdown.js';
 
 // DingTalk's Markdown subset: headings, bold and italic, links, images, lists, quotes and rules.
-// Raw HTML is shown as text (html: false) and links to javascript:, vbscript:, file: or data:
-// (other than data: images) are not made, so knowledge text can never run in the admin's browser.
+// The Markdown is first sanitised as the transports sanitise it (sanitizeMarkdown), so the preview
+// shows what DingTalk is sent; markdown-it then still shows raw HTML as text (html: false) and
+// makes no links to javascript:, vbscript:, file: or data:, so a reply can never run in the
+// admin's browser even if the sanitiser missed something.
 const markdown = new MarkdownIt('default', { html: false, linkify: false, breaks: false, typographer: false });
 // What DingTalk does not render is not rendered here either, so the preview does not flatter a reply.
 markdown.disable(['table', 'code', 'fence', 'backticks', 'strikethrough']);
@@ -25,7 +28,7 @@ export function renderDingTalkHtml(text: string, atUserIds: readonly string[] = 
   const mention = atUserIds.map((id) => `@${id}`).join(' ');
   if (mention && text.endsWith(mention)) {
     const body = text.slice(0, -mention.length).trimEnd();
-    return `${markdown.render(body)}<p class="mention">${markdown.utils.escapeHtml(mention)}</p>\n`;
+    return `${markdown.render(sanitizeMarkdown(body))}<p class="mention">${markdown.utils.escapeHtml(mention)}</p>\n`;
   }
-  return markdown.render(text);
+  return markdown.render(sanitizeMarkdown(text));
 }

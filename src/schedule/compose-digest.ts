@@ -1,6 +1,7 @@
 // The weekly digest: what the knowledge says happened this week (releases, Q&A, reading) and
 // what is coming up (events), as values and as one DingTalk Markdown message.
 import { DateTime } from 'luxon';
+import { escapeUrl, sanitizeMarkdown } from '../shared/sanitize-markdown.js';
 import { cutToBytes } from '../shared/trim-text-end.js';
 import type { Entry, EventEntry, EventKind, FaqEntry, ReadingEntry, ReleaseEntry } from '../knowledge/entry.js';
 
@@ -118,17 +119,6 @@ export function releaseChanges(body: string): string[] {
     .filter((line) => line !== '');
 }
 
-/**
- * A URL that stays one link target in Markdown: whitespace, parentheses, angle brackets and `*`
- * (which would end the link or be read as emphasis) are percent-encoded; nothing else changes.
- */
-export function escapeUrl(url: string): string {
-  return url.trim().replace(/[\s()<>*]/g, (c) => {
-    const encoded = encodeURIComponent(c);
-    return encoded === c ? `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}` : encoded;
-  });
-}
-
 // ---------------------------------------------------------------------------------------------
 // Items
 
@@ -167,9 +157,13 @@ function eventItem(event: EventEntry, zone: string): string {
   return `- ${when} · ${EVENT_KIND_LABELS[event.eventKind]} · ${name}`;
 }
 
-/** The answer as one short line of plain text: no links, images, code, emphasis or block markers. */
+/**
+ * The answer as one short line of plain text: no links, images, code, emphasis or block markers.
+ * Read from the sanitised answer, whose link targets have no parentheses left to end them early
+ * and whose links to other schemes are text already.
+ */
 function answerExcerpt(body: string): string {
-  const text = body
+  const text = sanitizeMarkdown(body)
     .replace(/^\s*(?:`{3,}|~{3,}).*$/gm, '')
     .replace(/!\[[^\]]*\]\([^)]*\)/g, '')
     .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
@@ -194,7 +188,11 @@ const PARAGRAPH = '\n\n';
  * so a huge week costs one pass, not one re-render per dropped item.
  */
 function fitSections(head: string, sections: readonly Section[], maxBytes: number, fullListUrl: string | undefined): { markdown: string; omitted: number } {
-  const shown = sections.map((s) => ({ ...s, count: s.items.length, size: sectionBytes(s, s.items.length) }));
+  // Items are measured as they will be sent: sanitising turns each `<` of a tag into a 3-byte `＜`.
+  const shown = sections.map((section) => {
+    const s = { ...section, items: section.items.map(sanitizeMarkdown) };
+    return { ...s, count: s.items.length, size: sectionBytes(s, s.items.length) };
+  });
   const total = (omitted: number): number =>
     bytes(head) +
     shown.reduce((sum, s) => sum + (s.count > 0 ? bytes(PARAGRAPH) + s.size : 0), 0) +

@@ -36,7 +36,8 @@
 import { DateTime } from 'luxon';
 import type { EventEntry, FaqEntry, ReadingEntry, ReleaseEntry } from '../knowledge/entry.js';
 import { importWeeklyPost } from '../knowledge/import-weekly/index.js';
-import { EMPTY_WEEK_TEXT, escapeUrl, releaseChanges, type Digest } from './compose-digest.js';
+import { escapeUrl } from '../shared/sanitize-markdown.js';
+import { EMPTY_WEEK_TEXT, releaseChanges, type Digest } from './compose-digest.js';
 
 export interface WeeklyPostOptions {
   /** Front-matter author; "SOFA 团队" as in the archive by default. */

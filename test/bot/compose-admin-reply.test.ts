@@ -21,6 +21,24 @@ describe('composeAdminReply', () => {
     expect(reply.atUserIds).toEqual(['admin007']);
   });
 
+  it('shows file names, group names, errors and reasons as plain text: one line each, no link or heading', () => {
+    const evil = 'knowledge/faq/x\n# 标题\n[link](https://evil.example) <img src=x>.md:2: invalid YAML front matter';
+    const status = composeAdminReply(
+      {
+        action: 'status',
+        knowledge: { ...knowledge, errors: [evil] },
+        posts: { recent: [{ kind: 'digest', group: 'g\n[x](https://evil.example)', outcome: 'sent', when: '2024-05-31 18:00' }], outbox: 0 },
+        unanswered: 0,
+      },
+      context,
+    );
+    expect(status.markdown).toContain('- knowledge/faq/x # 标题 【link】(https://evil.example) ＜img src=x＞.md:2: invalid YAML front matter');
+    expect(status.markdown).toContain('→ g 【x】(https://evil.example)：已发送');
+    expect(status.markdown).not.toMatch(/\[(?:link|x)\]|^# /m);
+    const failed = composeAdminReply({ action: 'failed', failed: 'reload', reason: 'EACCES: /srv/k/[a](https://evil.example)\n# x' }, context);
+    expect(failed.markdown).toContain('**重新加载失败**：EACCES: /srv/k/【a】(https://evil.example) # x');
+  });
+
   it('reports status: knowledge, recent posts, outbox depth and unanswered groups', () => {
     const reply = composeAdminReply(
       {

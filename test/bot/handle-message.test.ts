@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { handleMessage, type ChatMessage } from '../../src/bot/handle-message.js';
+import { toMarkdownMessage } from '../../src/dingtalk/send-session-reply.js';
 import { FIXTURE_NOW, loadFixture, type Fixture } from '../helpers/knowledge-fixture.js';
 
 const DIGEST = { zone: 'Asia/Shanghai', eventsAheadDays: 14 };
@@ -112,6 +113,19 @@ describe('group behaviour', () => {
     const reply = await say('', { msgtype: 'picture' });
     expect(reply.handledAs).toBe('unsupported');
     expect(reply.markdown).toContain('只能读懂文字消息');
+  });
+
+  it('keeps a long answer full of tags within the byte budget as it is sent, sanitised', async () => {
+    const long = '配置 <scope>provided</scope>。'.repeat(1500);
+    const big = await (await import('../helpers/knowledge-fixture.js')).loadFixture({ 'faq/tags.md': `---\nquestion: Seata 标签很多的回答？\n---\n${long}\n` });
+    const { reply } = await handleMessage(
+      { text: 'Seata 标签很多的回答', msgtype: 'text', isGroup: true, senderStaffId: 'user0042' },
+      { answerer: big.answerer, entries: big.entries, now: FIXTURE_NOW, maxReplyBytes: 20_000, digest: DIGEST, admins: [] },
+    );
+    const bytes = Buffer.byteLength(JSON.stringify(toMarkdownMessage(reply)));
+    expect(bytes).toBeLessThanOrEqual(20_000);
+    expect(bytes).toBeGreaterThan(15_000);
+    expect(reply.markdown).toContain('＜scope＞provided＜/scope＞');
   });
 
   it('keeps a long answer within the byte budget and links to the full text', async () => {

@@ -19,6 +19,12 @@ describe('createDryRunClient', () => {
     expect(receipt).toEqual({ group: 'community', msgUuid: 'uuid-1', attempts: 0, deliveredAt: 1_700_000_000_000 });
   });
 
+  it('prints a markdown message as it would be sent: sanitised', async () => {
+    const { printed, client } = setup();
+    await client.send(TARGET, { msgtype: 'markdown', markdown: { title: 'Digest', text: '[x](javascript:alert(1)) <script>alert(1)</script> [ok](https://example.org)' } });
+    expect(printed).toEqual(['[dry-run] to group "community":\ntitle: Digest\nx ＜script＞alert(1)＜/script＞ [ok](https://example.org)\n']);
+  });
+
   it('prints a text message and its mentions', async () => {
     const { printed, client } = setup();
     await client.send(TARGET, { msgtype: 'text', text: { content: 'Meetup at 14:00 @user0042' }, at: { atUserIds: ['user0042'], isAtAll: true }, msgUuid: 'mine' });

@@ -93,6 +93,12 @@ describe('createRobotClient', () => {
     expect(receipt).toEqual({ group: 'community', msgUuid: expect.any(String) as string, attempts: 1, deliveredAt: START });
   });
 
+  it('sends a markdown message sanitised: script links and raw HTML never reach DingTalk, https links do', async () => {
+    const { fake, client } = await setup();
+    await client.send(COMMUNITY, { msgtype: 'markdown', markdown: { title: '<b>Digest</b>', text: '- [a](javascript:alert(1)) <img src=x onerror=alert(1)>\n- [b](https://example.org/b)' } });
+    expect(fake.sends()[0]?.json).toMatchObject({ markdown: { title: '＜b＞Digest＜/b＞', text: '- a ＜img src=x onerror=alert(1)＞\n- [b](https://example.org/b)' } });
+  });
+
   it('sends without timestamp and sign to a robot that has no secret, and keeps a caller msgUuid', async () => {
     const { fake, client } = await setup();
     const receipt = await client.send(PLAIN, { msgtype: 'text', text: { content: 'hello' }, msgUuid: 'outbox-42' });

@@ -12,10 +12,11 @@ describe('renderDingTalkHtml', () => {
     expect(html).toContain('<img src="https://example.org/a.png" alt="图">');
   });
 
-  it('shows raw HTML as text and makes no script links', () => {
-    const html = renderDingTalkHtml('<script>alert(1)</script> <img src=x onerror=alert(1)>\n\n[a](javascript:alert(1)) [b](vbscript:x) [c](data:text/html,x) <javascript:alert(1)>');
-    expect(html).not.toMatch(/<script|<img|href="(?:javascript|vbscript|data):/i);
-    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+  it('shows what DingTalk is sent: raw HTML as text, links to other schemes as their text', () => {
+    const html = renderDingTalkHtml('<script>alert(1)</script> <img src=x onerror=alert(1)>\n\n[a](javascript:alert(1)) [b](vbscript:x) [c](data:text/html,x) <javascript:alert(1)> [d](ftp://example.org)');
+    expect(html).not.toMatch(/<script|<img|href=/i);
+    expect(html).toContain('<p>＜script＞alert(1)＜/script＞ ＜img src=x onerror=alert(1)＞</p>');
+    expect(html).toContain('<p>a b c ＜javascript:alert(1)＞ d</p>');
   });
 
   it('leaves what DingTalk does not render as text: tables, code, strikethrough', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { composeDigest, escapeUrl, releaseChanges, EMPTY_WEEK_TEXT, type DigestOptions } from '../../src/schedule/compose-digest.js';
+import { composeDigest, releaseChanges, EMPTY_WEEK_TEXT, type DigestOptions } from '../../src/schedule/compose-digest.js';
+import { escapeUrl, sanitizeMarkdown } from '../../src/shared/sanitize-markdown.js';
 import type { Entry, EventEntry, FaqEntry, ReadingEntry, ReleaseEntry } from '../../src/knowledge/entry.js';
 
 const ZONE = 'Asia/Shanghai';
@@ -255,6 +256,14 @@ describe('composeDigest: the byte limit', () => {
     expect(shownReadings.length).toBeGreaterThan(0);
     expect(digest.omitted).toBe(2400 - shownFaqs.length - shownReadings.length);
     expect(digest.markdown.endsWith(`……篇幅所限，另有 ${digest.omitted} 条未列出。`)).toBe(true);
+  });
+
+  it('fits the budget as sent: a week of titles full of tags stays under maxBytes once sanitised', () => {
+    const entries = Array.from({ length: 400 }, (_, i) => reading(`a${i}`, { date: '2020-11-19', title: `<dependency><scope>provided</scope></dependency> ${i}` }));
+    const digest = composeDigest(entries, options({ maxBytes: 18_000 }));
+    expect(digest.markdown).toContain('＜scope＞provided＜/scope＞');
+    expect(digest.omitted).toBeGreaterThan(0);
+    expect(bytes(sanitizeMarkdown(digest.markdown))).toBeLessThanOrEqual(18_000);
   });
 
   it('stays within a budget smaller than the title', () => {
