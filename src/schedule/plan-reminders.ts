@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import type { Entry, EventEntry, EventKind } from '../knowledge/entry.js';
 import { parseOffset } from '../shared/parse-offset.js';
 import { isValidZone } from '../shared/is-valid-zone.js';
+import { escapeUrl } from '../shared/sanitize-markdown.js';
 
 /** One reminder post: which event, to which group, when, and the message itself. */
 export interface PlannedReminder {
@@ -197,10 +198,4 @@ function escapeLinkText(text: string): string {
 
 function escapeInline(text: string): string {
   return text.replace(/\*\*/g, '*');
-}
-
-// A space or a parenthesis would end the Markdown link early.
-const URL_ESCAPES: Readonly<Record<string, string>> = { ' ': '%20', '(': '%28', ')': '%29' };
-function escapeUrl(url: string): string {
-  return url.replace(/[ ()]/g, (c) => URL_ESCAPES[c] ?? c);
 }
