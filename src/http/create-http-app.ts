@@ -159,8 +159,19 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
       res.status(503).json({});
       return;
     }
+    // A signature is accepted for the one message it first carried: DingTalk signs the timestamp
+    // only, so a captured pair could otherwise carry any body (`isAdmin: true` included) for the
+    // whole window. Bound only now, after the signature is verified and the payload read: a retry
+    // of the same msgId under the same pair still passes, and is then seen as a redelivery.
+    const signature = `${String(req.headers.timestamp)}:${String(req.headers.sign)}`;
     let first: boolean;
     try {
+      if (!(await deps.deduper.bindSignature(signature, message.msgId, deps.now()))) {
+        log.warn({ reason: 'reused-signature', msgId: message.msgId, ip: req.ip }, 'callback refused');
+        countCallback('unauthorized');
+        res.status(401).json({});
+        return;
+      }
       first = await deps.deduper.claim(message.msgId, deps.now());
     } catch (err) {
       // Without the shared state the bot cannot tell a redelivery: DingTalk delivers again later.

@@ -84,9 +84,14 @@ export function signCallback(timestamp: string, secret = APP_SECRET): string {
   return createHmac('sha256', secret).update(`${timestamp}\n${secret}`, 'utf8').digest('base64');
 }
 
-/** Headers of a genuine callback sent now. */
-export function signedHeaders(nowMs = Date.now()): Record<string, string> {
-  const timestamp = String(nowMs);
+let lastTimestamp = 0;
+/**
+ * Headers of a genuine callback sent now. Each call without `nowMs` gets a millisecond of its own,
+ * so two test messages never share a signature: the bot accepts a signature for one msgId only.
+ */
+export function signedHeaders(nowMs?: number): Record<string, string> {
+  lastTimestamp = nowMs ?? Math.max(Date.now(), lastTimestamp + 1);
+  const timestamp = String(lastTimestamp);
   return { 'content-type': 'application/json; charset=utf-8', timestamp, sign: signCallback(timestamp) };
 }
 
