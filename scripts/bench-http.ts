@@ -162,13 +162,17 @@ function groupMessage(question: string, msgId: string, sessionWebhook: string, n
   };
 }
 
+// The bot accepts a signature for one msgId only: every callback of the run gets a millisecond of its own.
+let lastTimestampMs = 0;
+
 /** Callbacks cycling through the questions from the first, so every target and phase gets the same mix. */
 function callbackSource(questions: readonly string[], sinkPort: number, tag: string): () => Callback {
   let n = 0;
   return () => {
     const question = questions[n % questions.length] ?? '';
     const session = `${tag}-${n++}`;
-    const nowMs = Date.now();
+    const nowMs = Math.max(Date.now(), lastTimestampMs + 1);
+    lastTimestampMs = nowMs;
     const timestamp = String(nowMs);
     const webhook = `http://127.0.0.1:${sinkPort}/robot/sendBySession?${SESSION_PARAM}=${session}`;
     return {
