@@ -1,3 +1,4 @@
+import type { IncomingMessage as HttpRequest, ServerResponse } from 'node:http';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import type { Logger } from '../logger.js';
 import type { KnowledgeLoad } from '../knowledge/load-knowledge.js';
@@ -17,6 +18,7 @@ import type { UnansweredLog } from '../state/unanswered-log.js';
 import type { CallbackOutcome, Metrics, ReplyResult } from '../metrics/create-metrics.js';
 import { isValidBearer } from './is-valid-bearer.js';
 import { createPlaygroundRouter } from './create-playground-router.js';
+import { BODY_TIMEOUT_MS, jsonBody } from './read-body.js';
 
 /** What the bot serves at a moment: the knowledge and the engine built from it. */
 export interface Serving {
@@ -56,6 +58,8 @@ export interface HttpDeps {
   admin?: AdminOperations;
   /** Serves the admins' playground at /playground; absent, that path does not exist. */
   playground?: { token: string; thresholds: { answer: number; suggest: number } };
+  /** How long a request body may take to arrive once its headers have; default 10 s. */
+  bodyTimeoutMs?: number;
 }
 
 export interface HttpApp {
@@ -72,7 +76,7 @@ export interface HttpApp {
   drain(): void;
 }
 
-const BODY_LIMIT = '64kb';
+const CALLBACK_MAX_BYTES = 64 * 1024;
 const CALLBACK_PATH = '/dingtalk/callback';
 /** What a callback refused while stopping is told; a restart takes a few seconds. */
 const RETRY_AFTER_SECONDS = 5;
@@ -93,10 +97,12 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
   const countReply = (result: ReplyResult) => metrics?.replies.inc({ result });
   let draining = false;
 
-  app.use((_req, res, next) => {
+  app.use((req, res, next) => {
     if (draining) res.set('Connection', 'close');
+    closeUnreadBodies(req, res);
     next();
   });
+  const bodyTimeoutMs = deps.bodyTimeoutMs ?? BODY_TIMEOUT_MS;
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -279,7 +285,8 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
     }
   };
 
-  app.post(CALLBACK_PATH, verify, express.json({ limit: BODY_LIMIT, type: () => true }), receive);
+  // Headers first: an unsigned request is refused before a byte of its body is read.
+  app.post(CALLBACK_PATH, verify, jsonBody({ maxBytes: CALLBACK_MAX_BYTES, timeoutMs: bodyTimeoutMs }), receive);
 
   if (metrics) {
     const token = deps.metricsToken;
@@ -304,6 +311,7 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
         now: deps.now,
         logger: deps.logger,
         digest: deps.digest,
+        bodyTimeoutMs,
       }),
     );
   }
@@ -332,4 +340,20 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
       draining = true;
     },
   };
+}
+
+/**
+ * Node reads and throws away the rest of a body that a response did not wait for, to keep the
+ * connection for a next request: a 100 MB body trickled in after a 401 or 413 would hold a socket
+ * (and keep being read) for minutes, until Node's requestTimeout. A response sent before its
+ * request's body has all arrived closes the connection instead.
+ */
+function closeUnreadBodies(req: HttpRequest, res: ServerResponse): void {
+  const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length']) > 0;
+  if (!hasBody) return;
+  const writeHead = res.writeHead.bind(res);
+  res.writeHead = ((...args: Parameters<typeof writeHead>) => {
+    if (!req.complete) res.setHeader('Connection', 'close');
+    return writeHead(...args);
+  }) as ServerResponse['writeHead'];
 }

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import express, { Router, type Request, type RequestHandler, type Response } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import type { Logger } from '../logger.js';
@@ -11,6 +11,7 @@ import { DINGTALK_MAX_BODY_BYTES } from '../dingtalk/limits.js';
 import { createPlaygroundAuth } from './create-playground-auth.js';
 import { createAttemptLimiter } from './create-attempt-limiter.js';
 import { renderDingTalkHtml } from './render-dingtalk-html.js';
+import { formBody, jsonBody } from './read-body.js';
 
 export interface PlaygroundDeps {
   /** The admin token, PLAYGROUND_TOKEN. */
@@ -22,6 +23,8 @@ export interface PlaygroundDeps {
   digest: { zone: string; eventsAheadDays: number };
   /** search.answerThreshold and search.suggestThreshold, shown beside the scores. */
   thresholds: { answer: number; suggest: number };
+  /** How long a request body may take to arrive. */
+  bodyTimeoutMs: number;
 }
 
 /** The staff id the playground asks as: an ordinary group member, so replies carry the group's @ line. */
@@ -131,7 +134,7 @@ export function createPlaygroundRouter(deps: PlaygroundDeps): Router {
     res.status(401).type('html').send(withMessage(loginPage, credential === 'bad-session' ? 'Your session has ended: enter the token again.' : undefined));
   });
 
-  router.post('/login', express.urlencoded({ extended: false, limit: '1kb', parameterLimit: 5 }), (req, res) => {
+  router.post('/login', formBody({ maxBytes: 1024, timeoutMs: deps.bodyTimeoutMs, mediaType: 'application/x-www-form-urlencoded' }), (req, res) => {
     if (refuseTooMany(req, res, false)) return;
     const body = req.body as Record<string, unknown> | undefined;
     const token = typeof body?.token === 'string' ? body.token : '';
@@ -259,7 +262,7 @@ export function createPlaygroundRouter(deps: PlaygroundDeps): Router {
     });
   };
 
-  api.post('/ask', express.json({ limit: '16kb' }), ask);
+  api.post('/ask', jsonBody({ maxBytes: 16 * 1024, timeoutMs: deps.bodyTimeoutMs, mediaType: 'application/json' }), ask);
   api.get('/digest', digest);
   router.use('/api', api);
   return router;

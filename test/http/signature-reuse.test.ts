@@ -1,22 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeDingTalk, type FakeDingTalk } from '../helpers/fake-dingtalk.js';
-import { loadFixture, type Fixture } from '../helpers/knowledge-fixture.js';
-import { groupMessage, signedHeaders, startBotServer, type BotServer } from '../helpers/start-bot-server.js';
+import type { FakeDingTalk } from '../helpers/fake-dingtalk.js';
+import { groupMessage, signedHeaders, startBotWithFake, type BotServer, type BotWithFake } from '../helpers/start-bot-server.js';
 
-let fixture: Fixture;
 let fake: FakeDingTalk;
 let bot: BotServer;
+let started: BotWithFake;
 
 beforeAll(async () => {
-  fixture = await loadFixture();
-  fake = await startFakeDingTalk();
-  bot = await startBotServer(fixture, { sessionHosts: [new URL(fake.url).host] });
+  started = await startBotWithFake();
+  ({ fake, bot } = started);
 });
 
-afterAll(async () => {
-  await bot.close();
-  await fake.close();
-});
+afterAll(() => started.close());
 
 const post = (body: unknown, headers: Record<string, string>) =>
   fetch(`${bot.url}/dingtalk/callback`, { method: 'POST', headers, body: JSON.stringify(body) });
