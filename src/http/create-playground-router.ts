@@ -156,6 +156,12 @@ export function createPlaygroundRouter(deps: PlaygroundDeps): Router {
   });
 
   router.post('/logout', (req, res) => {
+    // Revoked, not only cleared: a copy of the cookie (a shared machine, a proxy's log) stops working too.
+    const session = cookieOf(req, COOKIE);
+    if (session !== undefined && auth.isSession(session)) {
+      auth.revoke(session);
+      log.info({ ip: clientOf(req) }, 'playground logout');
+    }
     res.clearCookie(COOKIE, { httpOnly: true, sameSite: 'strict', path: '/playground', secure: isHttps(req) });
     res.redirect(303, '/playground');
   });
