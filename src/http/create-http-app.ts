@@ -17,6 +17,7 @@ import type { MessageDeduper } from '../state/state-store.js';
 import type { UnansweredLog } from '../state/unanswered-log.js';
 import type { CallbackOutcome, Metrics, ReplyResult } from '../metrics/create-metrics.js';
 import { isValidBearer } from './is-valid-bearer.js';
+import { clientOf, createAttemptLimiter } from './create-attempt-limiter.js';
 import { createPlaygroundRouter } from './create-playground-router.js';
 import { BODY_TIMEOUT_MS, jsonBody } from './read-body.js';
 
@@ -290,11 +291,24 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
 
   if (metrics) {
     const token = deps.metricsToken;
+    // Ten wrong tokens per client address in ten minutes, as for the playground; then even the
+    // right one waits, or a guesser would learn which guess was right.
+    const guesses = createAttemptLimiter({ now: deps.now });
     app.get('/metrics', async (req, res) => {
-      if (token !== undefined && !isValidBearer(req.headers.authorization, token)) {
-        log.warn({ ip: req.ip }, 'metrics scrape refused: no valid bearer token');
-        res.status(401).set('WWW-Authenticate', 'Bearer realm="metrics"').json({});
-        return;
+      if (token !== undefined) {
+        const waitMs = guesses.retryAfterMs(clientOf(req));
+        if (waitMs > 0) {
+          log.warn({ ip: clientOf(req) }, 'metrics scrape refused: too many wrong tokens from this address');
+          res.status(429).set('Retry-After', String(Math.ceil(waitMs / 1000))).json({});
+          return;
+        }
+        if (!isValidBearer(req.headers.authorization, token)) {
+          // A scrape without a token is a misconfiguration, not a guess.
+          if (req.headers.authorization !== undefined) guesses.fail(clientOf(req));
+          log.warn({ ip: clientOf(req) }, 'metrics scrape refused: no valid bearer token');
+          res.status(401).set('WWW-Authenticate', 'Bearer realm="metrics"').json({});
+          return;
+        }
       }
       const text = await metrics.registry.metrics();
       res.set('Content-Type', metrics.registry.contentType).send(text);

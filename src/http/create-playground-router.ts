@@ -9,7 +9,7 @@ import { handleMessage } from '../bot/handle-message.js';
 import { composeDigest } from '../schedule/compose-digest.js';
 import { DINGTALK_MAX_BODY_BYTES } from '../dingtalk/limits.js';
 import { createPlaygroundAuth } from './create-playground-auth.js';
-import { createAttemptLimiter } from './create-attempt-limiter.js';
+import { clientOf, createAttemptLimiter } from './create-attempt-limiter.js';
 import { renderDingTalkHtml } from './render-dingtalk-html.js';
 import { formBody, jsonBody } from './read-body.js';
 
@@ -32,9 +32,6 @@ export const PLAYGROUND_MEMBER = 'playground';
 
 const COOKIE = 'playground_session';
 const ASSETS = new URL('./playground/', import.meta.url);
-// Wrong tokens allowed per client address in a window; then that address waits for the window to end.
-const MAX_FAILURES = 10;
-const FAILURE_WINDOW_MS = 10 * 60 * 1000;
 const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",
   "script-src 'self'",
@@ -61,7 +58,8 @@ type Credential = 'valid' | 'missing' | 'wrong-token' | 'bad-session';
 export function createPlaygroundRouter(deps: PlaygroundDeps): Router {
   const log = deps.logger.child({ module: 'playground' });
   const auth = createPlaygroundAuth(deps.token, deps.now);
-  const limiter = createAttemptLimiter({ max: MAX_FAILURES, windowMs: FAILURE_WINDOW_MS, now: deps.now });
+  // Ten wrong tokens per client address in ten minutes; then that address waits for the window to end.
+  const limiter = createAttemptLimiter({ now: deps.now });
   const page = readAsset('index.html');
   const loginPage = readAsset('login.html');
   const script = readAsset('app.js');
@@ -302,10 +300,6 @@ function cookieOf(req: Request, name: string): string | undefined {
     if (at > 0 && pair.slice(0, at).trim() === name) return pair.slice(at + 1).trim();
   }
   return undefined;
-}
-
-function clientOf(req: Request): string {
-  return req.ip ?? req.socket.remoteAddress ?? 'unknown';
 }
 
 /**
