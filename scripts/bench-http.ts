@@ -29,7 +29,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import type { ChildMessage, ParentMessage, Role } from './bench-http-server.js';
 import { clock } from './bench-clock.js';
-import { BENCH_ROBOT_CODE, BENCH_SECRET, groupMessage, readQuestions, signCallback } from './callback-fixture.js';
+import { BENCH_ROBOT_CODE, BENCH_SECRET, groupMessage, readQuestions, signCallback, uniqueTimestamp } from './callback-fixture.js';
 
 const SERVER_SCRIPT = fileURLToPath(new URL('./bench-http-server.js', import.meta.url));
 /** The sink keys each reply by this query parameter of its session webhook URL. */
@@ -130,7 +130,7 @@ function callbackSource(questions: readonly string[], sinkPort: number, tag: str
   return () => {
     const question = questions[n % questions.length] ?? '';
     const session = `${tag}-${n++}`;
-    const nowMs = Date.now();
+    const nowMs = uniqueTimestamp();
     const timestamp = String(nowMs);
     const webhook = `http://127.0.0.1:${sinkPort}/robot/sendBySession?${SESSION_PARAM}=${session}`;
     return {

@@ -18,6 +18,17 @@ export const BUILT_IN_QUESTIONS = [
   'vgroup_mapping 配置在哪里',
 ];
 
+let lastTimestampMs = 0;
+/**
+ * Now in ms, but never the same twice in a run: the bot accepts a (timestamp, sign) pair for one
+ * msgId only, as DingTalk stamps each callback afresh. Runs ahead of the clock by at most the
+ * callbacks sent within one millisecond, far inside the signature window.
+ */
+export function uniqueTimestamp(): number {
+  lastTimestampMs = Math.max(Date.now(), lastTimestampMs + 1);
+  return lastTimestampMs;
+}
+
 export function signCallback(timestamp: string, secret: string): string {
   return createHmac('sha256', secret).update(`${timestamp}\n${secret}`, 'utf8').digest('base64');
 }

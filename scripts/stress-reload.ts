@@ -16,7 +16,7 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { BENCH_ROBOT_CODE, BENCH_SECRET, groupMessage, readQuestions, signCallback } from './callback-fixture.js';
+import { BENCH_ROBOT_CODE, BENCH_SECRET, groupMessage, readQuestions, signCallback, uniqueTimestamp } from './callback-fixture.js';
 
 const MAIN = fileURLToPath(new URL('../src/main.js', import.meta.url));
 const FAILURE_MARK = '出错了';
@@ -87,13 +87,10 @@ const rssMb = () => {
   return Number(line?.replace(/\D+/g, '') ?? 0) / 1024;
 };
 
-let lastTimestamp = 0;
 let sent = 0;
 /** Sends one signed callback; its reply arrives at the sink under `session`. */
 async function ask(question: string, session: string): Promise<number> {
-  // Every callback its own timestamp, as DingTalk's are: a (timestamp, sign) pair is good for one message.
-  const now = Math.max(Date.now(), lastTimestamp + 1);
-  lastTimestamp = now;
+  const now = uniqueTimestamp();
   const timestamp = String(now);
   const webhook = `http://127.0.0.1:${sinkPort}/robot/sendBySession?session=${session}`;
   const response = await fetch(`${base}/dingtalk/callback`, {

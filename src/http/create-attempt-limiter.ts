@@ -1,3 +1,5 @@
+import type { Request } from 'express';
+
 export interface AttemptLimiter {
   /** Milliseconds until `key` may try again, or 0 when it may try now. */
   retryAfterMs(key: string): number;
@@ -6,9 +8,10 @@ export interface AttemptLimiter {
 }
 
 export interface AttemptLimiterOptions {
-  /** Failures allowed per key within one window. */
-  max: number;
-  windowMs: number;
+  /** Failures allowed per key within one window; default ten. */
+  max?: number;
+  /** Default ten minutes. */
+  windowMs?: number;
   now: () => number;
   /** Keys remembered at most; the oldest windows are forgotten first, so a flood of addresses cannot grow memory. */
   maxKeys?: number;
@@ -19,7 +22,7 @@ export interface AttemptLimiterOptions {
  * key is refused until its window ends. Successes are not counted, so an admin who mistyped once
  * is not held back.
  */
-export function createAttemptLimiter({ max, windowMs, now, maxKeys = 10_000 }: AttemptLimiterOptions): AttemptLimiter {
+export function createAttemptLimiter({ max = 10, windowMs = 10 * 60 * 1000, now, maxKeys = 10_000 }: AttemptLimiterOptions): AttemptLimiter {
   // Insertion order is window-start order, because an expired window is deleted before it is renewed.
   const windows = new Map<string, { failures: number; endsAt: number }>();
   const current = (key: string) => {
@@ -48,4 +51,9 @@ export function createAttemptLimiter({ max, windowMs, now, maxKeys = 10_000 }: A
       windows.set(key, { failures: 1, endsAt: now() + windowMs });
     },
   };
+}
+
+/** The key a client's attempts are counted under: its address (behind a proxy, the proxy's). */
+export function clientOf(req: Request): string {
+  return req.ip ?? req.socket.remoteAddress ?? 'unknown';
 }

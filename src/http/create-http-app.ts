@@ -1,3 +1,4 @@
+import type { IncomingMessage as HttpRequest, ServerResponse } from 'node:http';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import type { Logger } from '../logger.js';
 import type { KnowledgeLoad } from '../knowledge/load-knowledge.js';
@@ -16,7 +17,9 @@ import type { MessageDeduper } from '../state/state-store.js';
 import type { UnansweredLog } from '../state/unanswered-log.js';
 import type { CallbackOutcome, Metrics, ReplyResult } from '../metrics/create-metrics.js';
 import { isValidBearer } from './is-valid-bearer.js';
+import { clientOf, createAttemptLimiter } from './create-attempt-limiter.js';
 import { createPlaygroundRouter } from './create-playground-router.js';
+import { BODY_TIMEOUT_MS, jsonBody } from './read-body.js';
 
 /** What the bot serves at a moment: the knowledge and the engine built from it. */
 export interface Serving {
@@ -58,6 +61,8 @@ export interface HttpDeps {
   admin?: AdminOperations;
   /** Serves the admins' playground at /playground; absent, that path does not exist. */
   playground?: { token: string; thresholds: { answer: number; suggest: number } };
+  /** How long a request body may take to arrive once its headers have; default 10 s. */
+  bodyTimeoutMs?: number;
 }
 
 export interface HttpApp {
@@ -74,7 +79,7 @@ export interface HttpApp {
   drain(): void;
 }
 
-const BODY_LIMIT = '64kb';
+const CALLBACK_MAX_BYTES = 64 * 1024;
 const CALLBACK_PATH = '/dingtalk/callback';
 /** What a callback refused while stopping is told; a restart takes a few seconds. */
 const RETRY_AFTER_SECONDS = 5;
@@ -95,10 +100,12 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
   const countReply = (result: ReplyResult) => metrics?.replies.inc({ result });
   let draining = false;
 
-  app.use((_req, res, next) => {
+  app.use((req, res, next) => {
     if (draining) res.set('Connection', 'close');
+    closeUnreadBodies(req, res);
     next();
   });
+  const bodyTimeoutMs = deps.bodyTimeoutMs ?? BODY_TIMEOUT_MS;
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -163,8 +170,19 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
       res.status(503).json({});
       return;
     }
+    // A signature is accepted for the one message it first carried: DingTalk signs the timestamp
+    // only, so a captured pair could otherwise carry any body (`isAdmin: true` included) for the
+    // whole window. Bound only now, after the signature is verified and the payload read: a retry
+    // of the same msgId under the same pair still passes, and is then seen as a redelivery.
+    const signature = `${String(req.headers.timestamp)}:${String(req.headers.sign)}`;
     let first: boolean;
     try {
+      if (!(await deps.deduper.bindSignature(signature, message.msgId, deps.now()))) {
+        log.warn({ reason: 'reused-signature', msgId: message.msgId, ip: req.ip }, 'callback refused');
+        countCallback('unauthorized');
+        res.status(401).json({});
+        return;
+      }
       first = await deps.deduper.claim(message.msgId, deps.now());
     } catch (err) {
       // Without the shared state the bot cannot tell a redelivery: DingTalk delivers again later.
@@ -272,15 +290,29 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
     }
   };
 
-  app.post(CALLBACK_PATH, verify, express.json({ limit: BODY_LIMIT, type: () => true }), receive);
+  // Headers first: an unsigned request is refused before a byte of its body is read.
+  app.post(CALLBACK_PATH, verify, jsonBody({ maxBytes: CALLBACK_MAX_BYTES, timeoutMs: bodyTimeoutMs }), receive);
 
   if (metrics) {
     const token = deps.metricsToken;
+    // Ten wrong tokens per client address in ten minutes, as for the playground; then even the
+    // right one waits, or a guesser would learn which guess was right.
+    const guesses = createAttemptLimiter({ now: deps.now });
     app.get('/metrics', async (req, res) => {
-      if (token !== undefined && !isValidBearer(req.headers.authorization, token)) {
-        log.warn({ ip: req.ip }, 'metrics scrape refused: no valid bearer token');
-        res.status(401).set('WWW-Authenticate', 'Bearer realm="metrics"').json({});
-        return;
+      if (token !== undefined) {
+        const waitMs = guesses.retryAfterMs(clientOf(req));
+        if (waitMs > 0) {
+          log.warn({ ip: clientOf(req) }, 'metrics scrape refused: too many wrong tokens from this address');
+          res.status(429).set('Retry-After', String(Math.ceil(waitMs / 1000))).json({});
+          return;
+        }
+        if (!isValidBearer(req.headers.authorization, token)) {
+          // A scrape without a token is a misconfiguration, not a guess.
+          if (req.headers.authorization !== undefined) guesses.fail(clientOf(req));
+          log.warn({ ip: clientOf(req) }, 'metrics scrape refused: no valid bearer token');
+          res.status(401).set('WWW-Authenticate', 'Bearer realm="metrics"').json({});
+          return;
+        }
       }
       const text = await metrics.registry.metrics();
       res.set('Content-Type', metrics.registry.contentType).send(text);
@@ -297,6 +329,7 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
         now: deps.now,
         logger: deps.logger,
         digest: deps.digest,
+        bodyTimeoutMs,
       }),
     );
   }
@@ -325,4 +358,20 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
       draining = true;
     },
   };
+}
+
+/**
+ * Node reads and throws away the rest of a body that a response did not wait for, to keep the
+ * connection for a next request: a 100 MB body trickled in after a 401 or 413 would hold a socket
+ * (and keep being read) for minutes, until Node's requestTimeout. A response sent before its
+ * request's body has all arrived closes the connection instead.
+ */
+function closeUnreadBodies(req: HttpRequest, res: ServerResponse): void {
+  const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length']) > 0;
+  if (!hasBody) return;
+  const writeHead = res.writeHead.bind(res);
+  res.writeHead = ((...args: Parameters<typeof writeHead>) => {
+    if (!req.complete) res.setHeader('Connection', 'close');
+    return writeHead(...args);
+  }) as ServerResponse['writeHead'];
 }

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import express, { Router, type Request, type RequestHandler, type Response } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import type { Logger } from '../logger.js';
@@ -9,8 +9,9 @@ import { handleMessage } from '../bot/handle-message.js';
 import { composeDigest } from '../schedule/compose-digest.js';
 import { DINGTALK_MAX_BODY_BYTES } from '../dingtalk/limits.js';
 import { createPlaygroundAuth } from './create-playground-auth.js';
-import { createAttemptLimiter } from './create-attempt-limiter.js';
+import { clientOf, createAttemptLimiter } from './create-attempt-limiter.js';
 import { renderDingTalkHtml } from './render-dingtalk-html.js';
+import { formBody, jsonBody } from './read-body.js';
 
 export interface PlaygroundDeps {
   /** The admin token, PLAYGROUND_TOKEN. */
@@ -22,6 +23,8 @@ export interface PlaygroundDeps {
   digest: { zone: string; eventsAheadDays: number };
   /** search.answerThreshold and search.suggestThreshold, shown beside the scores. */
   thresholds: { answer: number; suggest: number };
+  /** How long a request body may take to arrive. */
+  bodyTimeoutMs: number;
 }
 
 /** The staff id the playground asks as: an ordinary group member, so replies carry the group's @ line. */
@@ -29,9 +32,6 @@ export const PLAYGROUND_MEMBER = 'playground';
 
 const COOKIE = 'playground_session';
 const ASSETS = new URL('./playground/', import.meta.url);
-// Wrong tokens allowed per client address in a window; then that address waits for the window to end.
-const MAX_FAILURES = 10;
-const FAILURE_WINDOW_MS = 10 * 60 * 1000;
 const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",
   "script-src 'self'",
@@ -58,7 +58,8 @@ type Credential = 'valid' | 'missing' | 'wrong-token' | 'bad-session';
 export function createPlaygroundRouter(deps: PlaygroundDeps): Router {
   const log = deps.logger.child({ module: 'playground' });
   const auth = createPlaygroundAuth(deps.token, deps.now);
-  const limiter = createAttemptLimiter({ max: MAX_FAILURES, windowMs: FAILURE_WINDOW_MS, now: deps.now });
+  // Ten wrong tokens per client address in ten minutes; then that address waits for the window to end.
+  const limiter = createAttemptLimiter({ now: deps.now });
   const page = readAsset('index.html');
   const loginPage = readAsset('login.html');
   const script = readAsset('app.js');
@@ -131,7 +132,7 @@ export function createPlaygroundRouter(deps: PlaygroundDeps): Router {
     res.status(401).type('html').send(withMessage(loginPage, credential === 'bad-session' ? 'Your session has ended: enter the token again.' : undefined));
   });
 
-  router.post('/login', express.urlencoded({ extended: false, limit: '1kb', parameterLimit: 5 }), (req, res) => {
+  router.post('/login', formBody({ maxBytes: 1024, timeoutMs: deps.bodyTimeoutMs, mediaType: 'application/x-www-form-urlencoded' }), (req, res) => {
     if (refuseTooMany(req, res, false)) return;
     const body = req.body as Record<string, unknown> | undefined;
     const token = typeof body?.token === 'string' ? body.token : '';
@@ -153,6 +154,12 @@ export function createPlaygroundRouter(deps: PlaygroundDeps): Router {
   });
 
   router.post('/logout', (req, res) => {
+    // Revoked, not only cleared: a copy of the cookie (a shared machine, a proxy's log) stops working too.
+    const session = cookieOf(req, COOKIE);
+    if (session !== undefined && auth.isSession(session)) {
+      auth.revoke(session);
+      log.info({ ip: clientOf(req) }, 'playground logout');
+    }
     res.clearCookie(COOKIE, { httpOnly: true, sameSite: 'strict', path: '/playground', secure: isHttps(req) });
     res.redirect(303, '/playground');
   });
@@ -259,7 +266,7 @@ export function createPlaygroundRouter(deps: PlaygroundDeps): Router {
     });
   };
 
-  api.post('/ask', express.json({ limit: '16kb' }), ask);
+  api.post('/ask', jsonBody({ maxBytes: 16 * 1024, timeoutMs: deps.bodyTimeoutMs, mediaType: 'application/json' }), ask);
   api.get('/digest', digest);
   router.use('/api', api);
   return router;
@@ -293,10 +300,6 @@ function cookieOf(req: Request, name: string): string | undefined {
     if (at > 0 && pair.slice(0, at).trim() === name) return pair.slice(at + 1).trim();
   }
   return undefined;
-}
-
-function clientOf(req: Request): string {
-  return req.ip ?? req.socket.remoteAddress ?? 'unknown';
 }
 
 /**

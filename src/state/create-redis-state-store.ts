@@ -45,6 +45,16 @@ return 1`;
 // Renews or releases a lock only for the holder that took it.
 const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+// Binds a callback signature to the first message it carried: KEYS[1] the signature; ARGV msgId, ttl.
+// 1 when it is new or bound to this msgId, 0 when bound to another.
+const BIND = `
+local bound = redis.call('GET', KEYS[1])
+if not bound then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return 1
+end
+if bound == ARGV[1] then return 1 end
+return 0`;
 
 const LOCK_POLL_MS = 250;
 
@@ -80,6 +90,9 @@ export function createRedisStateStore(options: RedisStateStoreOptions): StateSto
     },
     async release(msgId) {
       await redis.del(key(`msg:${msgId}`));
+    },
+    async bindSignature(signature, msgId) {
+      return Number(await redis.eval(BIND, 1, key(`sig:${signature}`), msgId, options.dedupeRetentionMs)) === 1;
     },
   };
 

@@ -9,6 +9,13 @@ export interface MessageDeduper {
   claim(msgId: string, nowMs: number): Promise<boolean>;
   /** Forgets a claim, so a message whose handling failed can be handled when it is delivered again. */
   release(msgId: string): Promise<void>;
+  /**
+   * Binds a callback's signature (its `timestamp` and `sign` headers) to the message it carried,
+   * atomically, for the retention time: true when the signature is new or already bound to
+   * `msgId` (a redelivery), false when it carried another message. DingTalk signs the timestamp
+   * only, so without this one captured signature could carry any body for the whole window.
+   */
+  bindSignature(signature: string, msgId: string, nowMs: number): Promise<boolean>;
 }
 
 /** Runs a job on one instance at a time. */

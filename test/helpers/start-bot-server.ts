@@ -8,7 +8,8 @@ import { createLogger } from '../../src/logger.js';
 import { createMessageDeduper } from '../../src/state/create-message-deduper.js';
 import { combine } from '../../src/knowledge/load-knowledge.js';
 import { summarizeKnowledge } from '../../src/knowledge/summarize-knowledge.js';
-import type { Fixture } from './knowledge-fixture.js';
+import { loadFixture, type Fixture } from './knowledge-fixture.js';
+import { startFakeDingTalk, type FakeDingTalk } from './fake-dingtalk.js';
 import type { AnswerSource } from '../../src/search/answer-types.js';
 import type { Metrics } from '../../src/metrics/create-metrics.js';
 
@@ -34,6 +35,8 @@ export interface BotServerOptions {
   metricsToken?: string;
   /** Serves the playground with this token. */
   playgroundToken?: string;
+  /** How long a request body may take; the app's default (10 s) otherwise. */
+  bodyTimeoutMs?: number;
 }
 
 /** The real Express app on 127.0.0.1 with fixture knowledge; outbound requests are recorded, not faked. */
@@ -58,6 +61,7 @@ export async function startBotServer(fixture: Fixture, options: BotServerOptions
     admins: fixture.config.admins.staffIds,
     ...(options.metrics ? { metrics: options.metrics } : {}),
     metricsToken: options.metricsToken,
+    ...(options.bodyTimeoutMs === undefined ? {} : { bodyTimeoutMs: options.bodyTimeoutMs }),
     ...(options.playgroundToken
       ? { playground: { token: options.playgroundToken, thresholds: { answer: fixture.config.search.answerThreshold, suggest: fixture.config.search.suggestThreshold } } }
       : {}),
@@ -84,9 +88,14 @@ export function signCallback(timestamp: string, secret = APP_SECRET): string {
   return createHmac('sha256', secret).update(`${timestamp}\n${secret}`, 'utf8').digest('base64');
 }
 
-/** Headers of a genuine callback sent now. */
-export function signedHeaders(nowMs = Date.now()): Record<string, string> {
-  const timestamp = String(nowMs);
+let lastTimestamp = 0;
+/**
+ * Headers of a genuine callback sent now. Each call without `nowMs` gets a millisecond of its own,
+ * so two test messages never share a signature: the bot accepts a signature for one msgId only.
+ */
+export function signedHeaders(nowMs?: number): Record<string, string> {
+  lastTimestamp = nowMs ?? Math.max(Date.now(), lastTimestamp + 1);
+  const timestamp = String(lastTimestamp);
   return { 'content-type': 'application/json; charset=utf-8', timestamp, sign: signCallback(timestamp) };
 }
 
@@ -111,5 +120,29 @@ export function groupMessage(text: string, sessionWebhook: string, overrides: Re
     sessionWebhookExpiredTime: Date.now() + 5_400_000,
     robotCode: 'dingrobottest',
     ...overrides,
+  };
+}
+
+export interface BotWithFake {
+  fixture: Fixture;
+  fake: FakeDingTalk;
+  /** Replies only to the fake's host. */
+  bot: BotServer;
+  close(): Promise<void>;
+}
+
+/** The fixture's bot with a fake DingTalk to reply to, for a test file's beforeAll. */
+export async function startBotWithFake(options: Omit<BotServerOptions, 'sessionHosts'> = {}): Promise<BotWithFake> {
+  const fixture = await loadFixture();
+  const fake = await startFakeDingTalk();
+  const bot = await startBotServer(fixture, { sessionHosts: [new URL(fake.url).host], ...options });
+  return {
+    fixture,
+    fake,
+    bot,
+    async close() {
+      await bot.close();
+      await fake.close();
+    },
   };
 }

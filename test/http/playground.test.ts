@@ -184,7 +184,7 @@ describe('signing in', () => {
     expect(response.status).toBe(303);
     expect(response.headers.get('location')).toBe('/playground');
     const setCookie = response.headers.get('set-cookie') ?? '';
-    expect(setCookie).toMatch(/^playground_session=\d+\.[A-Za-z0-9_-]{43}; /);
+    expect(setCookie).toMatch(/^playground_session=\d+\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}; /);
     expect(setCookie).toContain('Path=/playground');
     expect(setCookie).toContain('HttpOnly');
     expect(setCookie).toContain('SameSite=Strict');

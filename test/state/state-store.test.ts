@@ -63,6 +63,22 @@ describe.each(kinds)('%s state store', (kind, fresh) => {
     }
   });
 
+  it.skipIf(skip)('binds a callback signature to the first msgId it carried, for the retention time', async () => {
+    const store = fresh().open();
+    try {
+      const now = Date.now();
+      expect(await store.deduper.bindSignature('1700000000000:sig', 'm-a', now)).toBe(true);
+      expect(await store.deduper.bindSignature('1700000000000:sig', 'm-a', now)).toBe(true);
+      expect(await store.deduper.bindSignature('1700000000000:sig', 'm-b', now)).toBe(false);
+      expect(await store.deduper.bindSignature('1700000000001:other', 'm-b', now)).toBe(true);
+      // Forgotten after the retention time (1 s here), when the signature's window has closed anyway.
+      if (kind === 'redis') await new Promise((resolve) => setTimeout(resolve, 1100));
+      expect(await store.deduper.bindSignature('1700000000000:sig', 'm-b', now + 1001)).toBe(true);
+    } finally {
+      await store.close();
+    }
+  });
+
   it.skipIf(skip)('keeps the outbox and sent log across a reopen', async () => {
     const state = fresh();
     const first = state.open();
@@ -131,6 +147,24 @@ describe.each(kinds)('%s state store', (kind, fresh) => {
     expect(groups[0]?.question).toMatch(/mosn/i);
     expect(groups[1]?.question).toBe('Seata 支持 Oracle 吗');
     await reopened.close();
+  });
+});
+
+describe.skipIf(skipRedis)('redis state store shared by two instances', () => {
+  it('binds a signature raced by two instances with different msgIds to exactly one of them', async () => {
+    const keyPrefix = `race-${process.pid}:`;
+    const stores = [0, 1].map(() => createRedisStateStore({ url: redis?.url ?? '', keyPrefix, dedupeRetentionMs: 600_000, logger }));
+    try {
+      for (let round = 0; round < 20; round++) {
+        const signature = `17000000000${String(round).padStart(2, '0')}:sig`;
+        const bound = await Promise.all(stores.map((store, i) => store.deduper.bindSignature(signature, `m-${round}-${i}`, Date.now())));
+        expect(bound.filter(Boolean)).toHaveLength(1);
+        const loser = bound.indexOf(false);
+        for (const store of stores) expect(await store.deduper.bindSignature(signature, `m-${round}-${loser}`, Date.now())).toBe(false);
+      }
+    } finally {
+      await Promise.all(stores.map((store) => store.close()));
+    }
   });
 });
 
