@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { RequestHandler } from 'express';
+import getRawBody from 'raw-body';
 
 /** The default of `BodyLimits.timeoutMs`: clients here send a few KB at once; one that takes this long is holding a socket. */
 export const BODY_TIMEOUT_MS = 10_000;
@@ -63,54 +64,43 @@ function bodyParser(limits: BodyLimits, parse: (text: string) => unknown): Reque
 
 /**
  * Reads a UTF-8 request body, refusing it as soon as it is known to be too large — from
- * `Content-Length` before a byte is read, or when the bytes received pass the limit — or when it
- * has not all arrived within the timeout. Unlike express's parsers, a refused body is not read to
- * its end first (they do, to keep the connection): the rest stays unread and the response closes
- * the connection (see `closeUnreadBodies`), so a slow 100 MB upload costs the server nothing.
+ * `Content-Length` before a byte is read, or when the bytes received pass the limit (raw-body,
+ * express's own reader) — or when it has not all arrived within the timeout. Unlike express's
+ * parsers, a refused body is not read to its end first (they do, to keep the connection): the
+ * rest stays unread and the response closes the connection (see `closeUnreadBodies`), so a slow
+ * 100 MB upload costs the server nothing.
  */
-export function readText(req: IncomingMessage, { maxBytes, timeoutMs }: BodyLimits): Promise<string> {
+export async function readText(req: IncomingMessage, { maxBytes, timeoutMs }: BodyLimits): Promise<string> {
   const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
-  if (encoding !== 'identity') return Promise.reject(new BodyError(415, 'encoding.unsupported', `content encoding ${encoding} is not accepted`));
+  if (encoding !== 'identity') throw new BodyError(415, 'encoding.unsupported', `content encoding ${encoding} is not accepted`);
   const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(req.headers['content-type'] ?? '')?.[1]?.toLowerCase();
-  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') return Promise.reject(new BodyError(415, 'charset.unsupported', 'only UTF-8 is accepted'));
-  const declared = Number(req.headers['content-length']);
-  if (declared > maxBytes) return Promise.reject(tooLarge(maxBytes));
+  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') throw new BodyError(415, 'charset.unsupported', 'only UTF-8 is accepted');
 
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let received = 0;
-    const settle = (error: BodyError | undefined) => {
-      clearTimeout(timer);
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onAbort);
-      req.off('close', onAbort);
-      if (error) {
-        // Stop taking bytes off the socket: nobody will read them.
-        req.pause();
-        reject(error);
-        return;
-      }
-      try {
-        resolve(new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks, received)));
-      } catch {
-        reject(new BodyError(400, 'charset.invalid', 'the body is not UTF-8'));
-      }
-    };
-    const onData = (chunk: Buffer) => {
-      received += chunk.length;
-      if (received > maxBytes) settle(tooLarge(maxBytes));
-      else chunks.push(chunk);
-    };
-    const onEnd = () => settle(undefined);
-    // The client went away (or the socket broke) before the body ended; no one hears the answer.
-    const onAbort = () => settle(new BodyError(400, 'request.aborted', 'the request ended before its body'));
-    const timer = setTimeout(() => settle(new BodyError(408, 'request.timeout', `the body did not arrive within ${timeoutMs} ms`)), timeoutMs);
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', onAbort);
-    req.on('close', onAbort);
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      // Stop taking bytes off the socket: nobody will read them.
+      req.pause();
+      reject(new BodyError(408, 'request.timeout', `the body did not arrive within ${timeoutMs} ms`));
+    }, timeoutMs);
   });
+  let bytes: Buffer;
+  try {
+    bytes = await Promise.race([getRawBody(req, { length: req.headers['content-length'] ?? null, limit: maxBytes }), timedOut]);
+  } catch (err) {
+    if (err instanceof BodyError) throw err;
+    const { status, type } = err as { status?: number; type?: string };
+    if (status === 413) throw tooLarge(maxBytes);
+    // The client went away, or sent fewer bytes than it declared: no one hears the answer.
+    throw new BodyError(400, type ?? 'request.aborted', 'the request ended before its body');
+  } finally {
+    clearTimeout(timer);
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new BodyError(400, 'charset.invalid', 'the body is not UTF-8');
+  }
 }
 
 const tooLarge = (maxBytes: number) => new BodyError(413, 'entity.too.large', `the body is larger than ${maxBytes} bytes`);
