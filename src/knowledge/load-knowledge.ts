@@ -135,7 +135,7 @@ function importText(path: string, relativePath: string, text: string, options: L
           file: path,
           line: frontMatter.lineOf(['kind']),
           severity: 'error',
-          message: `kind: unknown kind ${JSON.stringify(declared)} (use faq, release, event or reading; live, meetup or other for an event)`,
+          message: `kind: unknown kind ${typeof declared === 'string' ? JSON.stringify(declared.slice(0, 80)) : '(a list or mapping)'} (use faq, release, event or reading; live, meetup or other for an event)`,
         },
       ],
     };
