@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import { startFakeDingTalk, type FakeDingTalk } from './helpers/fake-dingtalk.js
 import { FIXTURE_FILES } from './helpers/knowledge-fixture.js';
 import { tempKnowledge } from './helpers/temp-knowledge.js';
 import { APP_SECRET, groupMessage, signedHeaders } from './helpers/start-bot-server.js';
+import { askInGroup } from './helpers/start-app.js';
 import { parseMetrics, sampleValue } from './helpers/parse-metrics.js';
 
 // The fake holds the reply this long, so the shutdown starts while it is in flight. Generous, so a
@@ -89,7 +90,7 @@ interface BotProcess {
   exited: Promise<number | null>;
 }
 
-async function startBotProcess(local = ''): Promise<BotProcess> {
+async function startBotProcess(local = '', knowledgeDir = tempKnowledge(FIXTURE_FILES)): Promise<BotProcess> {
   const configDir = tempKnowledge({});
   copyFileSync('config/default.yaml', join(configDir, 'default.yaml'));
   copyFileSync('config/synonyms.yaml', join(configDir, 'synonyms.yaml'));
@@ -98,7 +99,7 @@ async function startBotProcess(local = ''): Promise<BotProcess> {
     env: {
       ...process.env,
       CONFIG_DIR: configDir,
-      KNOWLEDGE_DIR: tempKnowledge(FIXTURE_FILES),
+      KNOWLEDGE_DIR: knowledgeDir,
       DATA_DIR: join(tempKnowledge({}), 'data'),
       PORT: '0',
       DINGTALK_APP_SECRET: APP_SECRET,
@@ -174,6 +175,37 @@ describe('SIGTERM', () => {
     expect(await bot.exited).toBe(1);
     expect(bot.lines.find((l) => String(l.msg).startsWith('shutdown deadline passed'))).toMatchObject({ level: 'error', timeoutSeconds: 1 });
   }, 30_000);
+
+  it('with a named pipe dropped into a knowledge folder, still serves later edits and exits within the deadline on SIGTERM', async () => {
+    const dir = tempKnowledge(FIXTURE_FILES);
+    const deadlineSeconds = 3;
+    bot = await startBotProcess(`server:\n  shutdownTimeoutSeconds: ${deadlineSeconds}\n`, dir);
+    const running = bot;
+    await bot.logged('watching the knowledge folders');
+    let asked = 0;
+    /** Edits the Multi-Raft answer and asks until the bot serves it, for at most ten seconds. */
+    const editAndAsk = async (answer: string): Promise<string> => {
+      writeFileSync(join(dir, 'faq/multi-raft.md'), `---\nquestion: SOFAJRaft 支持 Multi-Raft 吗？\nproject: SOFAJRaft\n---\n${answer}\n`);
+      const since = Date.now();
+      let reply = '';
+      while (Date.now() - since < 10_000 && !reply.includes(answer)) {
+        reply = JSON.stringify(await askInGroup(fake, running.url, `p-fifo-${++asked}`, 'jraft 支持 multi raft 吗'));
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      return reply;
+    };
+    // The first edit proves the watcher works before the pipe appears.
+    expect(await editAndAsk('支持，第二版答案。')).toContain('第二版答案');
+    execFileSync('mkfifo', [join(dir, 'faq/pipe.md')]);
+    expect(await editAndAsk('支持，第三版答案。')).toContain('第三版答案');
+    expect(bot.lines.find((l) => String(l.msg).includes('pipe.md'))).toMatchObject({ level: 'error' });
+
+    const signalled = Date.now();
+    bot.child.kill('SIGTERM');
+    expect(await bot.exited).toBe(0);
+    // Loose: the point is that it exits at all (a reader blocked on the pipe held it until SIGKILL).
+    expect(Date.now() - signalled).toBeLessThan(deadlineSeconds * 1000 + 5_000);
+  }, 60_000);
 
   it('takes a signal repeated at once as the same request, and exits 1 at once on a later second signal', async () => {
     bot = await startBotProcess();

@@ -1,5 +1,5 @@
-import { relative } from 'node:path';
-import { existsSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
+import { existsSync, lstatSync, type Stats } from 'node:fs';
 import { watch, type FSWatcher } from 'chokidar';
 import type { Logger } from '../logger.js';
 import { formatProblem } from './entry.js';
@@ -87,7 +87,12 @@ export function createKnowledgeStore(options: KnowledgeStoreOptions): KnowledgeS
     async watch(onChange) {
       const pending = new Map<string, Set<string>>();
       const timers = new Map<string, NodeJS.Timeout>();
-      watcher = watch([...options.dirs], { ignoreInitial: true, awaitWriteFinish: false });
+      // A linked folder is not entered, just as the full load's listing never enters one: a file
+      // is knowledge by one path only, and a link to / cannot make the watcher walk the disk.
+      const roots = new Set(options.dirs.map((dir) => resolve(dir)));
+      const isLinkedFolder = (path: string, stats?: Stats) =>
+        stats?.isDirectory() === true && !roots.has(resolve(path)) && lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink() === true;
+      watcher = watch([...options.dirs], { ignoreInitial: true, awaitWriteFinish: false, ignored: isLinkedFolder });
       const dirOf = (path: string) => options.dirs.find((dir) => !relative(dir, path).startsWith('..'));
       const onEvent = (path: string) => {
         const dir = dirOf(path);
@@ -110,6 +115,7 @@ export function createKnowledgeStore(options: KnowledgeStoreOptions): KnowledgeS
       };
       watcher.on('add', onEvent).on('change', onEvent).on('unlink', onEvent);
       await new Promise<void>((resolve) => watcher?.once('ready', () => resolve()));
+      log.info({ dirs: options.dirs }, 'watching the knowledge folders for edits');
     },
     async close() {
       await watcher?.close();

@@ -1,5 +1,5 @@
 import type { ArchivedFileInput, EventEntry, EventKind, Link, Problem } from './entry.js';
-import { parseChineseDateTime, type ChineseDateTimeRange } from './parse-cn-datetime.js';
+import { EVENT_YEARS, isEventYear, parseChineseDateTime, type ChineseDateTimeRange } from './parse-cn-datetime.js';
 import { mentionedProject } from './projects.js';
 import { trimTrailing } from '../shared/trim-text-end.js';
 
@@ -35,6 +35,12 @@ export function importActivityPage(input: ArchivedFileInput): { entries: EventEn
   if (!title || !date) {
     const missing = !title ? '`title`' : '`date` (YYYY-MM-DD…)';
     return { entries: [], problems: [{ file, line: 1, severity: 'error', message: `an activity page needs a front-matter ${missing}` }] };
+  }
+  // The page date dates the event (its year, or the whole start without a time line).
+  const year = Number(date.slice(0, 4));
+  if (!isEventYear(year)) {
+    const message = `date: the year ${year} is outside ${EVENT_YEARS.first}–${EVENT_YEARS.last}, so this activity page cannot date its event`;
+    return { entries: [], problems: [{ file, line: 1, severity: 'error', message }] };
   }
 
   const lines = bodyLines(input.body);

@@ -1,5 +1,6 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { join, relative, sep, extname, basename } from 'node:path';
+import { constants, type Dirent, type Stats } from 'node:fs';
+import { open, readdir, realpath, stat } from 'node:fs/promises';
+import { join, relative, sep, extname, basename, isAbsolute } from 'node:path';
 import type { Entry, EntryKind, Problem } from './entry.js';
 import { parseFrontMatter, FrontMatterError, type FrontMatter } from './parse-front-matter.js';
 import { parseCuratedEntry, kindFromFrontMatter, KIND_FOLDERS } from './parse-curated-entry.js';
@@ -13,6 +14,8 @@ export interface LoadOptions {
   zone: string;
   /** Larger files are reported and skipped. */
   maxFileBytes: number;
+  /** A file the file system has not handed over in this long is reported and skipped. */
+  readTimeoutMs?: number;
 }
 
 /** What one file contributed: its entries, or the problems that kept them out. */
@@ -31,6 +34,12 @@ export interface KnowledgeLoad {
 
 const MARKDOWN = new Set(['.md', '.markdown']);
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
+const READ_TIMEOUT_MS = 10_000;
+// Opening a named pipe for reading waits for a writer, in a libuv thread that nothing can cancel
+// and that even process.exit() waits for. Non-blocking, an open returns at once whatever the file
+// turned out to be, and fstat then refuses what is not a regular file. O_NOFOLLOW: the path opened
+// is already resolved, so a link appearing there since is refused rather than followed.
+const OPEN_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW;
 
 /**
  * Reads every Markdown file under the folders. A broken file is reported and skipped; it never
@@ -46,6 +55,7 @@ export async function loadKnowledge(options: LoadOptions): Promise<KnowledgeLoad
       continue;
     }
     for (const path of listed.files) files.push(await loadFile(path, relative(dir, path), options));
+    files.push(...listed.linkedFolders);
   }
   return combine(files);
 }
@@ -79,19 +89,33 @@ export function combine(files: FileResult[]): KnowledgeLoad {
 export function isKnowledgeFile(relativePath: string): boolean {
   if (!MARKDOWN.has(extname(relativePath).toLowerCase())) return false;
   // Hidden files and folders (editor swap files, .git) and the authoring guide are not knowledge.
-  if (relativePath.split(sep).some((part) => part.startsWith('.'))) return false;
+  if (isHidden(relativePath)) return false;
   return basename(relativePath).toLowerCase() !== 'readme.md';
 }
 
-async function listMarkdownFiles(dir: string): Promise<{ files: string[] } | { problem: Problem }> {
+function isHidden(relativePath: string): boolean {
+  return relativePath.split(sep).some((part) => part.startsWith('.'));
+}
+
+/**
+ * Every knowledge file name under the folder, whatever the file is (pipes and links are reported
+ * when read), and a warning for each linked folder: readdir never enters one, and neither does
+ * the watcher, so no file is knowledge by two paths.
+ */
+async function listMarkdownFiles(dir: string): Promise<{ files: string[]; linkedFolders: FileResult[] } | { problem: Problem }> {
   try {
     const found = await readdir(dir, { recursive: true, withFileTypes: true });
-    const files = found
-      .filter((d) => d.isFile())
-      .map((d) => join(d.parentPath, d.name))
-      .filter((path) => isKnowledgeFile(relative(dir, path)))
-      .sort();
-    return { files };
+    const notFolders = found.filter((d) => !d.isDirectory());
+    const pathOf = (d: Dirent) => join(d.parentPath, d.name);
+    const files = notFolders.map(pathOf).filter((path) => isKnowledgeFile(relative(dir, path))).sort();
+    const links = notFolders.filter((d) => d.isSymbolicLink()).map(pathOf);
+    const linkedFolders: FileResult[] = [];
+    for (const path of links.filter((p) => !isHidden(relative(dir, p)) && !isKnowledgeFile(relative(dir, p))).sort()) {
+      if (!(await stat(path).catch(() => undefined))?.isDirectory()) continue;
+      const message = 'a symbolic link to a folder is not followed: link the files themselves, or add the folder to KNOWLEDGE_DIR';
+      linkedFolders.push({ file: path, entries: [], problems: [{ file: path, line: 1, severity: 'warning', message }] });
+    }
+    return { files, linkedFolders };
   } catch (err) {
     const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'folder not found' : (err as Error).message;
     return { problem: { file: dir, line: 1, severity: 'error', message: `cannot read knowledge folder: ${reason}` } };
@@ -106,12 +130,9 @@ export async function loadFile(path: string, relativePath: string, options: Load
     problems: [{ file: path, line, severity: 'error', message }],
   });
   try {
-    const size = (await stat(path)).size;
-    if (size > options.maxFileBytes) {
-      return fail(1, `file is ${formatBytes(size)}, over the ${formatBytes(options.maxFileBytes)} limit for a knowledge file`);
-    }
-    const bytes = await readFile(path);
-    const decoded = decodeText(bytes);
+    const read = await readRegularFile(path, options);
+    if ('problem' in read) return fail(1, read.problem);
+    const decoded = decodeText(read.bytes);
     if ('problem' in decoded) return fail(decoded.line, decoded.problem);
     if (decoded.text.trim() === '') return fail(1, 'empty file');
     return importText(path, relativePath, decoded.text, options);
@@ -119,6 +140,54 @@ export async function loadFile(path: string, relativePath: string, options: Load
     if (err instanceof FrontMatterError) return fail(err.line, err.message);
     return fail(1, `cannot read file: ${(err as Error).message}`);
   }
+}
+
+/**
+ * The bytes of a regular file inside the knowledge folders, following a symbolic link only to such
+ * a file. Never opens anything else (a named pipe would block the reading thread for good) and
+ * gives up after the read timeout, so one file cannot hold the load.
+ */
+async function readRegularFile(path: string, options: LoadOptions): Promise<{ bytes: Buffer } | { problem: string }> {
+  const timeoutMs = options.readTimeoutMs ?? READ_TIMEOUT_MS;
+  const signal = AbortSignal.timeout(timeoutMs);
+  const timedOut = new Promise<{ problem: string }>((resolve) =>
+    signal.addEventListener('abort', () => resolve({ problem: `the file system did not hand over the file within ${timeoutMs / 1000} s` }), { once: true }),
+  );
+  return Promise.race([readChecked(path, options, signal), timedOut]);
+}
+
+async function readChecked(path: string, options: LoadOptions, signal: AbortSignal): Promise<{ bytes: Buffer } | { problem: string }> {
+  const real = await realpath(path);
+  const roots = await Promise.all(options.dirs.map((dir) => realpath(dir).catch(() => undefined)));
+  if (!roots.some((root) => root !== undefined && isInside(root, real))) {
+    return { problem: 'a symbolic link to a file outside the knowledge folders is not followed' };
+  }
+  const before = notRegular(await stat(real));
+  if (before) return { problem: before };
+  const handle = await open(real, OPEN_FLAGS);
+  try {
+    // Checked again on what was opened: the file may have been replaced since the stat.
+    const info = await handle.stat();
+    const after = notRegular(info);
+    if (after) return { problem: after };
+    if (info.size > options.maxFileBytes) {
+      return { problem: `file is ${formatBytes(info.size)}, over the ${formatBytes(options.maxFileBytes)} limit for a knowledge file` };
+    }
+    return { bytes: await handle.readFile({ signal }) };
+  } finally {
+    await handle.close();
+  }
+}
+
+function notRegular(info: Stats): string | undefined {
+  if (info.isFile()) return undefined;
+  const what = info.isFIFO() ? 'a named pipe' : info.isSocket() ? 'a socket' : info.isDirectory() ? 'a folder' : 'a device';
+  return `not a regular file (${what}): only regular files are read`;
+}
+
+function isInside(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel !== '' && rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
 }
 
 function importText(path: string, relativePath: string, text: string, options: LoadOptions): FileResult {
@@ -135,7 +204,7 @@ function importText(path: string, relativePath: string, text: string, options: L
           file: path,
           line: frontMatter.lineOf(['kind']),
           severity: 'error',
-          message: `kind: unknown kind ${JSON.stringify(declared)} (use faq, release, event or reading; live, meetup or other for an event)`,
+          message: `kind: unknown kind ${typeof declared === 'string' ? JSON.stringify(declared.slice(0, 80)) : '(a list or mapping)'} (use faq, release, event or reading; live, meetup or other for an event)`,
         },
       ],
     };

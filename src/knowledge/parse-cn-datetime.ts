@@ -1,5 +1,17 @@
 import { DateTime } from 'luxon';
 
+/**
+ * The years an event may fall in, for curated files and imported archives alike. Fixed rather
+ * than relative to today, so a file that validates once validates always; wide enough for any
+ * real announcement, narrow enough that a typo (2204, 0, 99999) is an error, not a date that is
+ * "upcoming" forever or prints as +099999.
+ */
+export const EVENT_YEARS = { first: 1970, last: 2099 } as const;
+
+export function isEventYear(year: number): boolean {
+  return year >= EVENT_YEARS.first && year <= EVENT_YEARS.last;
+}
+
 /** A start (and maybe an end) as ISO 8601 with offset, e.g. 2019-08-29T19:00:00+08:00. */
 export interface ChineseDateTimeRange {
   start: string;
@@ -135,6 +147,8 @@ function dateFromMatch(m: RegExpMatchArray, reference: DateTime): CalendarDate |
 }
 
 function calendarDate(year: number, month: number, day: number): CalendarDate | undefined {
+  // A year outside the range (from a page dated 0001 or 9999) is no date, like 2 月 30 日.
+  if (!isEventYear(year)) return undefined;
   return DateTime.fromObject({ year, month, day }, { zone: 'UTC' }).isValid ? { year, month, day } : undefined;
 }
 
@@ -144,7 +158,7 @@ function yearlessDate(month: number, day: number, reference: DateTime): Calendar
   const until = reference.plus({ months: 10 });
   for (const year of [reference.year, reference.year + 1, reference.year - 1]) {
     const candidate = DateTime.fromObject({ year, month, day }, { zone: reference.zone });
-    if (candidate.isValid && candidate >= from && candidate < until) return { year, month, day };
+    if (isEventYear(year) && candidate.isValid && candidate >= from && candidate < until) return { year, month, day };
   }
   return undefined;
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DateTime } from 'luxon';
 import { parseOffset } from '../shared/parse-offset.js';
+import { EVENT_YEARS, isEventYear } from './parse-cn-datetime.js';
 import { EVENT_KINDS, type Entry, type EntryKind, type EventKind, type Problem } from './entry.js';
 import type { FrontMatter } from './parse-front-matter.js';
 
@@ -145,10 +146,14 @@ export function parseCuratedEntry(input: CuratedInput): { entry?: Entry; problem
     case 'event': {
       const d = result.data as z.infer<typeof schemas.event>;
       const problems: Problem[] = [];
-      const start = toInstant(d.start, input.zone);
-      if (!start) problems.push(problem(frontMatter.lineOf(['start']), 'start: expected an ISO 8601 date-time such as 2024-05-30T19:00'));
-      const end = d.end === undefined ? undefined : toInstant(d.end, input.zone);
-      if (d.end !== undefined && !end) problems.push(problem(frontMatter.lineOf(['end']), 'end: expected an ISO 8601 date-time such as 2024-05-30T21:00'));
+      const instantOf = (field: 'start' | 'end', value: string, example: string): string | undefined => {
+        const parsed = toInstant(value, input.zone, example);
+        if ('instant' in parsed) return parsed.instant;
+        problems.push(problem(frontMatter.lineOf([field]), `${field}: ${parsed.problem}`));
+        return undefined;
+      };
+      const start = instantOf('start', d.start, '2024-05-30T19:00');
+      const end = d.end === undefined ? undefined : instantOf('end', d.end, '2024-05-30T21:00');
       if (start && end && end < start) problems.push(problem(frontMatter.lineOf(['end']), 'end: is before start'));
       const eventKind = eventKindOf(d.kind);
       if (!start || problems.length > 0) return { problems };
@@ -192,10 +197,19 @@ function eventKindOf(kind: string | undefined): EventKind {
   return (EVENT_KINDS as readonly string[]).includes(k ?? '') ? (k as EventKind) : 'other';
 }
 
-/** ISO 8601 in, ISO 8601 with offset out; a time without an offset is read in `zone`. */
-function toInstant(value: string, zone: string): string | undefined {
+// Real UTC offsets run from -12:00 (Baker Island) to +14:00 (Kiribati); luxon reads +25:00 too.
+const OFFSET_MINUTES = { min: -12 * 60, max: 14 * 60 } as const;
+
+/** ISO 8601 in, ISO 8601 with offset out, or what is wrong; a time without an offset is read in `zone`. */
+function toInstant(value: string, zone: string, example: string): { instant: string } | { problem: string } {
   const dt = DateTime.fromISO(value, { zone, setZone: true });
-  return dt.isValid ? (dt.toISO({ suppressMilliseconds: true }) ?? undefined) : undefined;
+  const instant = dt.isValid ? dt.toISO({ suppressMilliseconds: true }) : null;
+  if (instant === null) return { problem: `expected an ISO 8601 date-time such as ${example}` };
+  if (!isEventYear(dt.year)) return { problem: `the year ${dt.year} is outside ${EVENT_YEARS.first}–${EVENT_YEARS.last}` };
+  if (dt.offset < OFFSET_MINUTES.min || dt.offset > OFFSET_MINUTES.max) {
+    return { problem: `the UTC offset ${dt.toFormat('ZZ')} is outside -12:00 to +14:00` };
+  }
+  return { instant };
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {

@@ -48,3 +48,17 @@ export function badKnowledge(): { dir: string; expected: unknown[] } {
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+/**
+ * "Billion laughs": each level lists the one before nine times, so `kind: *a9` stands for 9^10
+ * strings. js-yaml shares the objects, so it parses in a millisecond; anything that walks the
+ * value (JSON.stringify in a message) then builds gigabytes.
+ */
+export function aliasBomb(): string {
+  let yaml = `a0: &a0 [${Array(9).fill('"lol"').join(', ')}]\n`;
+  for (let i = 1; i <= 9; i++) yaml += `a${i}: &a${i} [${Array(9).fill(`*a${i - 1}`).join(', ')}]\n`;
+  return `---\n${yaml}kind: *a9\nquestion: SOFAJRaft 支持 Multi-Raft 吗？\n---\n答案。\n`;
+}
+
+/** What parseFrontMatter says about `aliasBomb()`, at line 3. */
+export const ALIAS_BOMB_REFUSED = 'the alias *a0 repeats a list or mapping, which knowledge files do not allow: write the values out';

@@ -5,6 +5,7 @@ import type { App } from '../../src/app.js';
 import { startFakeDingTalk, type FakeDingTalk } from '../helpers/fake-dingtalk.js';
 import { tempKnowledge } from '../helpers/temp-knowledge.js';
 import { askInGroup, startApp } from '../helpers/start-app.js';
+import { ALIAS_BOMB_REFUSED, aliasBomb } from '../helpers/bad-knowledge.js';
 
 const faq = (answer: string) => `---\nquestion: SOFAJRaft 支持 Multi-Raft 吗？\nproject: SOFAJRaft\n---\n${answer}\n`;
 
@@ -77,6 +78,25 @@ describe('live knowledge reload', () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     expect(errors).toEqual([expect.stringMatching(/faq\/multi-raft\.md:\d+: invalid YAML front matter/)]);
+    expect(await ask('jraft 支持 multi raft 吗')).toContain('第二版答案');
+  });
+
+  it('keeps answering /healthz and from the last good version while an alias bomb is reported', async () => {
+    writeFileSync(join(dir, 'faq/multi-raft.md'), aliasBomb());
+    const written = Date.now();
+    let slowest = 0;
+    let errors: string[] = [];
+    // The file's error from the test before is listed until the watcher reads the bomb.
+    while (Date.now() - written < 10_000 && !errors.some((e) => e.includes(ALIAS_BOMB_REFUSED))) {
+      const asked = performance.now();
+      expect((await fetch(`${url}/healthz`)).status).toBe(200);
+      slowest = Math.max(slowest, performance.now() - asked);
+      errors = ((await (await fetch(`${url}/readyz`)).json()) as { errors: string[] }).errors;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(errors).toEqual([`${join(dir, 'faq/multi-raft.md')}:3: ${ALIAS_BOMB_REFUSED}`]);
+    // Loose guard, four times the 500 ms target: expanding the bomb held the event loop for minutes.
+    expect(slowest).toBeLessThan(2_000);
     expect(await ask('jraft 支持 multi raft 吗')).toContain('第二版答案');
   });
 
