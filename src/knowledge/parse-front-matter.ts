@@ -1,3 +1,4 @@
+import matter from 'gray-matter';
 import { load as loadYaml, FAILSAFE_SCHEMA, YAMLException, type EventType, type State } from 'js-yaml';
 import { LineCounter, parseDocument, isMap, isSeq, isNode } from 'yaml';
 import type { Document, Node } from 'yaml';
@@ -34,19 +35,35 @@ const OTHER_LANGUAGES: Readonly<Record<string, string>> = {
   toml: 'TOML',
 };
 
+// A knowledge file's front matter is a dozen lines. Longer is refused before gray-matter reads it:
+// gray-matter strips comment lines with /^\s*#[^\n]+/gm, whose time grows with the square of
+// the block's blank lines (40,000 held the event loop 3 s), and a file may hold a megabyte of them.
+const MAX_FRONT_MATTER_LINES = 1000;
+const REGEX_LINE_BREAKS = new Set([0x0a, 0x0d, 0x2028, 0x2029]);
+
 /**
- * Splits Markdown into YAML front matter and body: the only front-matter parser in the project.
- * The split is the usual one (a first line `---`, the YAML, a line starting `---`), written here
- * rather than taken from gray-matter, which evaluates `---js` blocks with eval() and runs a
- * regular expression over the block whose time grows with the square of its blank lines (40,000
- * held the event loop 3 s). Every step below is linear in the text.
+ * Splits Markdown into YAML front matter and body. The only front-matter parser in the project:
+ * gray-matter evaluates `---js` blocks with eval() unless both `js` and `javascript` engines are
+ * replaced, so they are replaced (with the other non-YAML languages) by engines that refuse; and
+ * a linear check of the block comes first (see MAX_FRONT_MATTER_LINES).
  */
 export function parseFrontMatter(text: string): FrontMatter {
-  const unmarked = text.replace(/^\uFEFF/, '');
-  const split = splitFrontMatter(unmarked);
-  const body = split?.body ?? unmarked;
-  const source = split?.yaml;
-  const data = source === undefined ? {} : parseYaml(source);
+  checkFrontMatterBlock(text.replace(/^\uFEFF/, ''));
+  let source: string | undefined;
+  const parseYaml = (yamlText: string): Record<string, unknown> => {
+    source = yamlText;
+    return parseYamlMapping(yamlText);
+  };
+  let parsed: matter.GrayMatterFile<string>;
+  try {
+    // Options are always passed, which also keeps gray-matter from caching results by content.
+    parsed = matter(text, { language: 'yaml', engines: { yaml: parseYaml, yml: parseYaml, ...REFUSING_ENGINES } });
+  } catch (err) {
+    if (err instanceof FrontMatterError) throw err;
+    throw new FrontMatterError(`cannot read front matter: ${String((err as Error).message).split('\n')[0]}`, 1);
+  }
+  const data = parsed.data as Record<string, unknown>;
+  const body = parsed.content;
   const headLength = text.length - body.length;
   const bodyLine = countLines(text, headLength) + 1;
 
@@ -70,31 +87,40 @@ export function parseFrontMatter(text: string): FrontMatter {
   return { data, body, bodyLine, lineOf };
 }
 
+const refuse = (language: string) => () => {
+  throw new FrontMatterError(`${language} front matter is not allowed; use YAML`, 1);
+};
+const REFUSING_ENGINES = Object.fromEntries(Object.entries(OTHER_LANGUAGES).map(([tag, language]) => [tag, refuse(language)]));
+
 /**
- * The text after the opening `---` line up to the next line starting with `---`, and the body after
- * that line; undefined when the text has no front matter. Refuses other languages and a block that
- * is never closed.
+ * Before gray-matter reads it, in one linear pass: the block after an opening `---` is closed, in
+ * YAML (another language is refused by name, in any letter case), and not too long.
  */
-function splitFrontMatter(text: string): { yaml: string; body: string } | undefined {
+function checkFrontMatterBlock(text: string): void {
   // `----` or more opens no front matter: it is a Markdown rule.
-  if (!text.startsWith('---') || text.charAt(3) === '-') return undefined;
+  if (!text.startsWith('---') || text.charAt(3) === '-') return;
   const rest = text.slice(3);
   const lineEnd = rest.search(/\r?\n/);
-  const tag = (lineEnd === -1 ? rest : rest.slice(0, lineEnd)).trim();
-  if (tag !== '' && tag.toLowerCase() !== 'yaml' && tag.toLowerCase() !== 'yml') {
-    const language = OTHER_LANGUAGES[tag.toLowerCase()];
+  const tag = (lineEnd === -1 ? rest : rest.slice(0, lineEnd)).trim().toLowerCase();
+  if (tag !== '' && tag !== 'yaml' && tag !== 'yml') {
+    const language = OTHER_LANGUAGES[tag];
     throw new FrontMatterError(language ? `${language} front matter is not allowed; use YAML` : `front matter in "${tag.slice(0, 40)}" cannot be read; use YAML`, 1);
   }
-  // From the end of the `---` line, so YAML line 0 is file line 1.
   const afterOpening = lineEnd === -1 ? '' : rest.slice(lineEnd);
   const close = afterOpening.indexOf('\n---');
   if (close === -1) throw new FrontMatterError('front matter is not closed: add a line `---` after it', 1);
-  // What follows `---` on the closing line, if anything, starts the body, as in gray-matter.
-  const body = afterOpening.slice(close + 4).replace(/^\r?\n?/, '');
-  return { yaml: afterOpening.slice(0, close), body };
+  // Every line terminator a regular expression's ^ stops at (\r and \u2028 too), as gray-matter's does.
+  let lines = 0;
+  for (let i = 0; i < close; i++) {
+    const code = afterOpening.charCodeAt(i);
+    if (REGEX_LINE_BREAKS.has(code) && !(code === 0x0a && afterOpening.charCodeAt(i - 1) === 0x0d)) lines++;
+  }
+  if (lines > MAX_FRONT_MATTER_LINES) {
+    throw new FrontMatterError(`front matter is ${lines} lines long; at most ${MAX_FRONT_MATTER_LINES} are read (is its closing \`---\` missing?)`, MAX_FRONT_MATTER_LINES + 1);
+  }
 }
 
-function parseYaml(yamlText: string): Record<string, unknown> {
+function parseYamlMapping(yamlText: string): Record<string, unknown> {
   let value: unknown;
   try {
     // js-yaml reads values: it is as lenient as the Hugo sites the archive comes from (a quoted
