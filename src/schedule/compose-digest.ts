@@ -164,10 +164,10 @@ function eventItem(event: EventEntry, zone: string): string {
  */
 function answerExcerpt(body: string): string {
   const text = sanitizeMarkdown(body)
-    .replace(/^\s*(?:`{3,}|~{3,}).*$/gm, '')
-    .replace(/!\[[^\]]*\]\([^)]*\)/g, '')
-    .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
-    .replace(/^\s*(?:>\s?)+/gm, '')
+    .replace(/^[ \t]*(?:`{3,}|~{3,}).*$/gm, '')
+    .replace(/!\[[^[\]]*\]\([^()]*\)/g, '')
+    .replace(/\[([^[\]]*)\]\([^()]*\)/g, '$1')
+    .replace(/^[ \t]*(?:>[ \t]?)+/gm, '')
     .replace(/^\s*(?:#{1,6}\s+|[-*+]\s+|\d{1,3}[.)、]\s*)/gm, '')
     .replace(/[*_`[\]<>]/g, '')
     .replace(/\s+/g, ' ')

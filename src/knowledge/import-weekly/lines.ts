@@ -59,9 +59,11 @@ export function plain(text: string): string {
 // ---------------------------------------------------------------------------------------------
 // Inline Markdown: images, links, URLs
 
-const IMAGE = /!\[[^\]]*\]\([^)]*\)/g;
+// A bracket or parenthesis never spans another opening one: with `[^\]]*` every "[" of a long run
+// without a "]" rescanned the rest of the line (20,000 took 0.3 s, 40,000 1.3 s).
+const IMAGE = /!\[[^[\]]*\]\([^()]*\)/g;
 // A link whose text may itself hold one level of brackets, as in `[《a》[b]](url)`.
-export const LINK = /(?<!!)\[((?:[^[\]]|\[[^\]]*\])*)\]\(\s*<?([^)\s>]*)>?(?:\s+"[^"]*")?\s*\)/g;
+export const LINK = /(?<!!)\[((?:[^[\]]|\[[^[\]]*\])*)\]\(\s*<?([^)\s>]*)>?(?:\s+"[^"]*")?\s*\)/g;
 const AUTOLINK = /<((?:https?|dingtalk):\/\/[^>\s]+)>/g;
 const BARE_URL = /(?:https?|dingtalk):\/\/[^\s)<>\]"'，。；、）】*]+/g;
 

@@ -1,5 +1,6 @@
 // Recommended reading: article links, in their own sections or trailing another section.
 import type { Link, ReadingEntry } from '../entry.js';
+import { trimTrailing } from '../../shared/trim-text-end.js';
 import { normalizeUrl, plain, stripImages, type Line } from './lines.js';
 import type { Draft, Section } from './post.js';
 
@@ -7,8 +8,9 @@ import type { Draft, Section } from './post.js';
 export function readReadingItem(text: string): Link | undefined {
   const t = stripImages(text).trim();
   if (t === '' || t.startsWith('>')) return undefined;
-  const body = t.replace(/^[-+*]\s+/, '').replace(/^[*_]+|[*_]+$/g, '').trim();
-  const m = /^(?:[^[\]()]{0,40}[：:]\s*)?\*{0,2}\[((?:[^[\]]|\[[^\]]*\])+)\]\(\s*<?([^)\s>]+)>?\s*\)\*{0,2}\s*[。；;，,]?$/.exec(body);
+  const unwrapped = t.replace(/^[-+*]\s+/, '').replace(/^[*_]+/, '');
+  const body = trimTrailing(unwrapped, '*_', false).trim();
+  const m = /^(?:[^[\]()]{0,40}[：:]\s*)?\*{0,2}\[((?:[^[\]]|\[[^[\]]*\])+)\]\(\s*<?([^)\s>]+)>?\s*\)\*{0,2}\s*[。；;，,]?$/.exec(body);
   if (!m?.[1] || !m[2]) return undefined;
   const title = plain(m[1]);
   // A bare URL as the text is a project or report link, not an article.

@@ -1,5 +1,6 @@
 // Cuts a post into sections at its headings and decides what each announces (reader Q&A, releases,
 // reading, events, meetings), by the heading and, where it misleads, by the content.
+import { trimTrailing } from '../../shared/trim-text-end.js';
 import { isBlank, plain, stripImages, type Line } from './lines.js';
 import type { Section, SectionKind } from './post.js';
 import { ANSWER, readAskerHeader } from './reader-qa.js';
@@ -29,8 +30,10 @@ function classifyHeading(title: string): SectionKind {
 function readHeading(line: Line): { level: number; title: string } | undefined {
   if (line.code) return undefined;
   const text = line.text.trim();
-  const atx = /^(#{1,6})(?:\s+|$)(.*?)\s*#*\s*$/.exec(text);
-  if (atx?.[1]) return { level: atx[1].length, title: plain(atx[2] ?? '') };
+  // The closing #s are trimmed by scans from the end: `(.*?)\s*#*\s*$` retried the rest of the
+  // line from every character of a long run of spaces or #s.
+  const atx = /^(#{1,6})(?:\s+|$)(.*)$/.exec(text);
+  if (atx?.[1]) return { level: atx[1].length, title: plain(trimTrailing(trimTrailing(trimTrailing(atx[2] ?? '', ''), '#', false), '')) };
   if (!/^\*\*.*\*\*[：:]?$/.test(text)) return undefined;
   const title = plain(text).replace(/[：:]$/, '');
   // Numbered or addressed bold lines are Q&A askers and release headers, and "**活动地点：上海**"
