@@ -3,7 +3,7 @@ import { COMMUNITY_REPOSITORY, mentionedProject, repositoryOf } from '../knowled
 import { upcomingEvents } from '../knowledge/upcoming-events.js';
 import type { AnswerSource } from '../search/answer-types.js';
 import { composeAnswerReply, composeTextReply, HELP_TEXT, type BotReply, type ReplyContext } from './compose-reply.js';
-import { MAX_MESSAGE_CHARS, parseCommand } from './parse-command.js';
+import { MAX_MESSAGE_CHARS, parseCommand, type SmallTalk } from './parse-command.js';
 import { questionOf } from './question-of.js';
 import { composeDigest } from '../schedule/compose-digest.js';
 import type { AdminAction } from './admin-report.js';
@@ -36,6 +36,7 @@ export interface BotContext {
 /** What happened, for logs and metrics: every value, so the metrics can show each from zero. */
 export const HANDLED_AS = [
   'help',
+  'small-talk',
   'events',
   'digest',
   'digest-send',
@@ -94,6 +95,10 @@ export async function handleMessage(received: ChatMessage, context: BotContext):
   switch (command.type) {
     case 'help':
       return { handledAs: 'help', reply: composeTextReply('使用说明', HELP_TEXT, replyContext) };
+    case 'small-talk': {
+      const { title, text } = SMALL_TALK_REPLIES[command.kind];
+      return { handledAs: 'small-talk', reply: composeTextReply(title, text, replyContext) };
+    }
     case 'events': {
       const events = upcomingEvents(context.entries, context.now).slice(0, context.eventsShown ?? 5);
       const result = { outcome: events.length > 0 ? 'answer' : 'abstain', intent: 'event', matches: events.map((entry) => ({ entry, score: 1 })) } as const;
@@ -140,6 +145,13 @@ export async function handleMessage(received: ChatMessage, context: BotContext):
 export function composeFailureReply(message: ChatMessage, maxReplyBytes: number): Handled {
   return { handledAs: 'failed', reply: composeTextReply('出错了', FAILURE_TEXT, replyContextFor(message, maxReplyBytes)) };
 }
+
+// Short, in the community's voice; a greeting says how to ask. Never logged as unanswered.
+const SMALL_TALK_REPLIES: Readonly<Record<SmallTalk, { title: string; text: string }>> = {
+  greeting: { title: '你好', text: '你好！我是社区问答机器人，@我 直接提问就行，例如“SOFARPC 怎么设置超时时间”。发送“帮助”看看我能做什么。' },
+  thanks: { title: '不客气', text: '不客气！还有问题随时 @我。' },
+  praise: { title: '谢谢', text: '谢谢！有问题随时 @我。' },
+};
 
 const FAILURE_TEXT = '抱歉，我这边出了点问题，没能回答。请稍后再问一次。';
 

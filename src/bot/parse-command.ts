@@ -11,7 +11,11 @@ export type Command =
   | { type: 'unanswered' }
   | { type: 'latest-release'; project: string }
   | { type: 'release'; project: string; version: string }
+  | { type: 'small-talk'; kind: SmallTalk }
   | { type: 'question'; text: string };
+
+/** Messages with nothing to look up: a greeting (or a bare @mention), thanks, praise or only emoji. */
+export type SmallTalk = 'greeting' | 'thanks' | 'praise';
 
 /**
  * The longest message read, in UTF-16 units; the rest is ignored before any parsing. Questions are
@@ -21,13 +25,27 @@ export type Command =
 export const MAX_MESSAGE_CHARS = 4000;
 
 // Filler a member wraps a command in: a leading mention the platform left, greetings, "请问".
-const LEADING_NOISE = /^(?:\s*@\S+\s+|\s*(?:请问|麻烦|你好|您好|hi|hello)[,，:：\s]*)+/i;
+const LEADING_NOISE = /^(?:\s*@\S+(?:\s+|$)|\s*(?:请问|麻烦|你好|您好|hi|hello)[,，:：\s]*)+/i;
+
+// The whole message, after its mention and trailing punctuation, is only this: a reply that says
+// "I found nothing" to 谢谢大佬 reads as a broken bot. Anything more is a question.
+const ADDRESSEE = '(?:各位|大家|大佬们?|老师们?|朋友们?|同学们?|小伙伴们?|你|您|机器人|bot|\\s){0,3}';
+const SIGN_OFF = '[~～啦呀哈呢哦喔吖了\\s]*';
+const GREETING = new RegExp(`^(?:你好|您好|大家好|早上好|早安|上午好|中午好|下午好|晚上好|晚安|嗨|哈喽|哈罗|在吗|在不在|hi|hello|hey|morning)${ADDRESSEE}${SIGN_OFF}$`, 'iu');
+const THANKS = new RegExp(`^(?:(?:非常|十分)?(?:谢谢|感谢|多谢|谢啦|谢了|辛苦了?)|thanks?(?: you)?|thx|ty)${ADDRESSEE}${SIGN_OFF}$`, 'iu');
+const PRAISE = new RegExp(`^(?:${ADDRESSEE}(?:太?厉害了?|太?牛了?|牛逼|赞|点赞|太棒了|好棒|真棒|666+|nb|nice|great|awesome|cool|good))${ADDRESSEE}${SIGN_OFF}$`, 'iu');
+// No letter or digit at all: emoji, stickers' text placeholders, punctuation.
+const NOTHING_TO_READ = /^[^\p{L}\p{N}]*$|^(?:\[[^\]]{1,6}\]\s*)+$/u;
 
 /** Reads a message's text as a command; anything that is not a command is a question. */
 export function parseCommand(raw: string): Command {
   const text = raw.replace(LEADING_NOISE, '').trim();
-  const compact = trimTrailing(text, '?？!！。.');
-  if (/^(?:帮助|help|\/help|菜单|使用说明|\?|？)$/i.test(compact)) return { type: 'help' };
+  const compact = trimTrailing(text, '?？!！。.～~');
+  if (/^(?:帮助|help|\/help|菜单|使用说明)$/i.test(compact) || /^[?？]+$/.test(text)) return { type: 'help' };
+  // "你好" and a bare @mention are all filler: nothing is left of them.
+  if (compact === '' || GREETING.test(compact)) return { type: 'small-talk', kind: 'greeting' };
+  if (THANKS.test(compact)) return { type: 'small-talk', kind: 'thanks' };
+  if (PRAISE.test(compact) || NOTHING_TO_READ.test(compact)) return { type: 'small-talk', kind: 'praise' };
   if (/^(?:活动|直播|近期活动|最近活动|活动预告|直播预告|events?)$/i.test(compact)) return { type: 'events' };
   if (/^(?:周报|本周周报|weekly|digest)$/i.test(compact)) return { type: 'digest' };
   if (/^(?:周报|weekly|digest)\s*(?:发送|send)$/i.test(compact)) return { type: 'digest-send' };

@@ -144,3 +144,17 @@ describe('group behaviour', () => {
     expect(reply.markdown).toMatch(/@user0042$/);
   });
 });
+
+describe('small talk', () => {
+  it.each(['你好', '谢谢大佬', '早上好各位', '👍', '@问答机器人'])('answers %j briefly, without the apology, and asks the engine nothing', async (text) => {
+    const reply = await say(text);
+    expect(reply.handledAs).toBe('small-talk');
+    expect(reply.markdown).not.toMatch(/抱歉|没有找到/);
+    // Nothing for the unanswered log: it records only questions put to the engine.
+    expect(reply.question).toBeUndefined();
+  });
+
+  it('points a greeting to 帮助', async () => {
+    expect((await say('你好')).markdown).toContain('发送“帮助”');
+  });
+});

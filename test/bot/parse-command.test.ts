@@ -42,3 +42,34 @@ describe('parseCommand on hostile input', () => {
     expect(parseCommand(`活动${'？'.repeat(5000)}`)).toEqual({ type: 'events' });
   });
 });
+
+describe('parseCommand on small talk', () => {
+  it.each([
+    ['你好', 'greeting'],
+    ['@问答机器人 ', 'greeting'],
+    ['早上好各位大佬～', 'greeting'],
+    ['大家好！', 'greeting'],
+    ['hi', 'greeting'],
+    ['在吗？', 'greeting'],
+    ['谢谢大佬', 'thanks'],
+    ['非常感谢！！', 'thanks'],
+    ['thank you', 'thanks'],
+    ['辛苦了', 'thanks'],
+    ['👍', 'praise'],
+    ['太厉害了', 'praise'],
+    ['666', 'praise'],
+    ['[强][强]', 'praise'],
+    ['。。。', 'greeting'],
+  ])('reads %j as small talk (%s)', (text, kind) => {
+    expect(parseCommand(text)).toEqual({ type: 'small-talk', kind });
+  });
+
+  it.each(['你好，请问 seata 怎么配置', '谢谢，再问一下 jraft 怎么扩容', 'hello world 是什么', 'sofa 好厉害的框架支持 grpc 吗', '1.4.2'])('keeps %j a question', (text) => {
+    expect(parseCommand(text).type).not.toBe('small-talk');
+  });
+
+  it('still reads a bare question mark as a request for help', () => {
+    expect(parseCommand('？')).toEqual({ type: 'help' });
+    expect(parseCommand('?')).toEqual({ type: 'help' });
+  });
+});
