@@ -155,6 +155,7 @@ export function createApp({ config, logger, groups = [], now = () => Date.now(),
     sendDigestNow: async () => {
       await scheduler.sendDigestNow();
     },
+    digestSentAt: () => scheduler.digestSentAt(),
     ...(metrics ? { metrics } : {}),
     metricsToken: config.metrics.token,
     unanswered,

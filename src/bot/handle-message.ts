@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import type { Entry } from '../knowledge/entry.js';
 import { COMMUNITY_REPOSITORY, mentionedProject, repositoryOf } from '../knowledge/projects.js';
 import { upcomingEvents } from '../knowledge/upcoming-events.js';
@@ -5,7 +6,7 @@ import type { AnswerSource } from '../search/answer-types.js';
 import { composeAnswerReply, composeTextReply, HELP_TEXT, type BotReply, type ReplyContext } from './compose-reply.js';
 import { MAX_MESSAGE_CHARS, parseCommand, type SmallTalk } from './parse-command.js';
 import { questionOf } from './question-of.js';
-import { composeDigest } from '../schedule/compose-digest.js';
+import { composeDigest, isEmptyDigest } from '../schedule/compose-digest.js';
 import type { AdminAction } from './admin-report.js';
 
 /** A member's message, as the platform-free core sees it. */
@@ -31,6 +32,8 @@ export interface BotContext {
   digest: { zone: string; eventsAheadDays: number };
   /** Staff ids allowed to run admin commands, besides DingTalk admins. */
   admins: readonly string[];
+  /** When this week's digest was already sent (the scheduler's record); absent where nothing is sent. */
+  digestSentAt?: () => Promise<string | undefined>;
 }
 
 /** What happened, for logs and metrics: every value, so the metrics can show each from zero. */
@@ -116,6 +119,15 @@ export async function handleMessage(received: ChatMessage, context: BotContext):
     case 'digest-send': {
       if (!isAdmin) {
         return { handledAs: 'refused', reply: composeTextReply('需要管理员权限', '抱歉，只有管理员可以发送周报。发送“周报”可以预览本周周报。', replyContext) };
+      }
+      const { zone, eventsAheadDays } = context.digest;
+      if (isEmptyDigest(composeDigest(context.entries, { now: context.now.toISOString(), zone, eventsAheadDays, maxBytes: context.maxReplyBytes }))) {
+        return { handledAs: 'digest-send', reply: composeTextReply('周报发送', '本周没有新的发布、问答、阅读，也没有近期活动：周报不发送。', replyContext) };
+      }
+      const sentAt = await context.digestSentAt?.();
+      if (sentAt) {
+        const when = DateTime.fromISO(sentAt).setZone(zone).toFormat('M 月 d 日 HH:mm');
+        return { handledAs: 'digest-send', reply: composeTextReply('周报发送', `本周周报已在 ${when} 发送过，同一周不会重复发出。`, replyContext) };
       }
       return {
         handledAs: 'digest-send',

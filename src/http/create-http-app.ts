@@ -51,6 +51,8 @@ export interface HttpDeps {
   admins: readonly string[];
   /** Posts this week's digest to the digest groups now (the `周报 发送` command); at most once a week. */
   sendDigestNow?: () => Promise<void>;
+  /** When this week's digest was sent, for `周报 发送` to say so instead of sending again. */
+  digestSentAt?: () => Promise<string | undefined>;
   /** Counts callbacks, answers and replies; `GET /metrics` serves its registry. Absent: no `/metrics` (404). */
   metrics?: Metrics;
   /** When set, `GET /metrics` needs `Authorization: Bearer <token>`. */
@@ -224,6 +226,7 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
         maxReplyBytes: DINGTALK_MAX_BODY_BYTES,
         digest: deps.digest,
         admins: deps.admins,
+        ...(deps.digestSentAt ? { digestSentAt: deps.digestSentAt } : {}),
       });
     } catch (err) {
       log.error({ msgId: message.msgId, err: err instanceof Error ? err.message : String(err) }, 'answering failed');

@@ -58,6 +58,12 @@ export interface Digest {
 
 export const EMPTY_WEEK_TEXT = '本周没有新的发布、问答和阅读。';
 
+/** Nothing to post: no release, Q&A or reading of the week and no event ahead. */
+export function isEmptyDigest(digest: Digest): boolean {
+  const { releases, faqs, readings, events } = digest.entries;
+  return releases.length + faqs.length + readings.length + events.length === 0;
+}
+
 const DEFAULT_SITE_NAME = 'SOFA Weekly';
 const EXCERPT_CHARS = 80;
 const WEEKDAYS = ['一', '二', '三', '四', '五', '六', '日'] as const;

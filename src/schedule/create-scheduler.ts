@@ -14,7 +14,7 @@ import type { JobLock } from '../state/state-store.js';
 import { createProcessLock } from '../state/create-process-lock.js';
 import type { Metrics } from '../metrics/create-metrics.js';
 import type { UnansweredLog } from '../state/unanswered-log.js';
-import { composeDigest } from './compose-digest.js';
+import { composeDigest, isEmptyDigest } from './compose-digest.js';
 import { composeUnansweredDigest } from './compose-unanswered-digest.js';
 import { planReminders } from './plan-reminders.js';
 
@@ -57,6 +57,8 @@ export interface Scheduler {
   tick(): Promise<TickReport>;
   /** Posts this week's digest to the digest groups now, unless it went out already this week. */
   sendDigestNow(): Promise<TickReport>;
+  /** When this week's digest was first sent to a group; undefined when it has not been. */
+  digestSentAt(): Promise<string | undefined>;
   /** Ticks now (catching up after a restart) and then every minute. */
   start(): void;
   /**
@@ -109,6 +111,11 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   const digestItems = (entries: readonly Entry[], atMs: number): OutboxItem[] => {
     const at = DateTime.fromMillis(atMs, { zone }).toISO() ?? new Date(atMs).toISOString();
     const digest = composeDigest(entries, { now: at, zone, eventsAheadDays: deps.config.digest.eventsAheadDays, maxBytes: DINGTALK_MAX_BODY_BYTES - 1000 });
+    if (isEmptyDigest(digest)) {
+      // A post saying "nothing this week" every quiet Friday teaches the group to ignore the bot.
+      log.info({ week: digest.week.start }, 'nothing to report this week: no digest posted');
+      return [];
+    }
     return deps.groups
       .filter((g) => g.posts.includes('digest'))
       .map((group) => {
@@ -309,6 +316,15 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     tick,
     // An admin asked: worth waiting for another instance's tick to finish.
     sendDigestNow: () => exclusive(sendDigestNow, DIGEST_LOCK_WAIT_MS),
+    async digestSentAt() {
+      const week = DateTime.fromMillis(deps.now(), { zone }).startOf('week').toISODate();
+      const { log: sent } = await deps.store.load();
+      const times = Object.entries(sent)
+        .filter(([key, record]) => key.startsWith(`digest:${week}:`) && record.outcome === 'sent')
+        .map(([, record]) => record.recordedAt)
+        .sort();
+      return times[0];
+    },
     start() {
       void tick();
       task = cron.schedule('* * * * *', () => void tick(), { timezone: zone, noOverlap: true, name: 'scheduled-posts' });

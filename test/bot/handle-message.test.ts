@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { handleMessage, type ChatMessage } from '../../src/bot/handle-message.js';
+import { handleMessage, type BotContext, type ChatMessage } from '../../src/bot/handle-message.js';
 import { toMarkdownMessage } from '../../src/dingtalk/send-session-reply.js';
 import { FIXTURE_NOW, loadFixture, type Fixture } from '../helpers/knowledge-fixture.js';
 
@@ -10,10 +10,10 @@ beforeAll(async () => {
 });
 
 /** Transcript harness: say something in a group as user0042 and read the bot's reply. */
-async function say(text: string, options: Partial<ChatMessage> = {}) {
+async function say(text: string, options: Partial<ChatMessage> = {}, context: Partial<BotContext> = {}) {
   const { reply, handledAs, action, question } = await handleMessage(
     { text, msgtype: 'text', isGroup: true, senderStaffId: 'user0042', ...options },
-    { answerer: fixture.answerer, entries: fixture.entries, now: FIXTURE_NOW, maxReplyBytes: 20_000, digest: DIGEST, admins: ['admin007'] },
+    { answerer: fixture.answerer, entries: fixture.entries, now: FIXTURE_NOW, maxReplyBytes: 20_000, digest: DIGEST, admins: ['admin007'], ...context },
   );
   return { ...reply, handledAs, action, question };
 }
@@ -83,6 +83,16 @@ describe('group behaviour', () => {
     expect((await say("周报 发送")).action).toBeUndefined();
     expect(await say('周报 发送', { senderStaffId: 'admin007' })).toMatchObject({ handledAs: 'digest-send', action: 'send-digest' });
     expect(await say('周报 发送', { isAdmin: true })).toMatchObject({ handledAs: 'digest-send', action: 'send-digest' });
+  });
+
+  it('says when this week\'s digest was already sent, and that a quiet week sends none, instead of sending', async () => {
+    const admin = { isAdmin: true };
+    const sent = await say('周报 发送', admin, { digestSentAt: () => Promise.resolve('2024-05-31T10:00:12.000Z') });
+    expect(sent.action).toBeUndefined();
+    expect(sent.markdown).toContain('本周周报已在 5 月 31 日 18:00 发送过');
+    const quiet = await say('周报 发送', admin, { entries: [] });
+    expect(quiet.action).toBeUndefined();
+    expect(quiet.markdown).toContain('周报不发送');
   });
 
   it('runs 重新加载, 状态 and 待回答 for admins only, and refuses everyone else politely', async () => {

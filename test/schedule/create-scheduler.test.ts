@@ -18,6 +18,8 @@ function event(id: string, start: string, remind: string[] = ['1h']): EventEntry
   return { id, kind: 'event', title: `直播 ${id}`, body: '', links: [], tags: [], source: { file: 'x.md', line: 1 }, start, eventKind: 'live', remind };
 }
 
+const faqOfTheWeek: Entry = { id: 'faq/week', kind: 'faq', title: 'SOFARPC 怎么设置超时？', body: '用 timeout 属性。', links: [], tags: [], aliases: [], source: { file: 'faq/week.md', line: 1 }, date: '2024-05-29' };
+
 let fake: FakeDingTalk;
 let client: RobotClient;
 let store: PostStore;
@@ -101,12 +103,25 @@ describe('createScheduler', () => {
   it('posts the digest on its schedule, and 周报 发送 the same week posts nothing more', async () => {
     await scheduler.stop();
     scheduler = newScheduler(['digest', 'reminders']);
+    entries = [faqOfTheWeek];
     now = Date.parse('2024-05-31T10:00:00Z'); // Friday 18:00 in Asia/Shanghai
     await store.save({ lastTick: new Date(now - 60_000).toISOString(), outbox: [], log: {} });
+    expect(await scheduler.digestSentAt()).toBeUndefined();
     expect(await scheduler.tick()).toMatchObject({ planned: 1, sent: 1 });
     expect(JSON.stringify(fake.delivered()[0]?.json)).toContain('SOFA Weekly | 05/27 - 06/02');
     expect(await scheduler.sendDigestNow()).toMatchObject({ planned: 0, sent: 0 });
     expect(fake.delivered()).toHaveLength(1);
+    expect(await scheduler.digestSentAt()).toBe(new Date(now).toISOString());
+  });
+
+  it('posts no digest in a week with nothing to report, on schedule or on request', async () => {
+    await scheduler.stop();
+    scheduler = newScheduler(['digest', 'reminders']);
+    now = Date.parse('2024-05-31T10:00:00Z');
+    await store.save({ lastTick: new Date(now - 60_000).toISOString(), outbox: [], log: {} });
+    expect(await scheduler.tick()).toMatchObject({ planned: 0, sent: 0 });
+    expect(await scheduler.sendDigestNow()).toMatchObject({ planned: 0, sent: 0 });
+    expect(fake.delivered()).toHaveLength(0);
   });
 
   it('shows the outbox depth as last written', async () => {
