@@ -106,6 +106,19 @@ export interface ArchivedFileInput {
   siteUrl?: string | undefined;
 }
 
+/** The SOFAStack website, where the archived posts and activity pages are published. */
+export const DEFAULT_SITE_URL = 'https://www.sofastack.tech';
+
+/**
+ * An archived file's page on the website: `<site>/<section>/<slug>/`, the slug being the file name
+ * without `.md` and without the `YYYY-MM-DD-` prefix the archive gives weekly posts.
+ */
+export function archivedPageUrl(input: Pick<ArchivedFileInput, 'file' | 'siteUrl'>, section: 'blog' | 'activities'): string {
+  const name = input.file.replace(/^.*[\\/]/, '').replace(/\.(?:md|markdown)$/i, '');
+  const slug = name.replace(/^\d{4}-\d{2}-\d{2}-/, '');
+  return `${(input.siteUrl ?? DEFAULT_SITE_URL).replace(/\/+$/, '')}/${section}/${encodeURIComponent(slug)}/`;
+}
+
 export function formatProblem(p: Problem): string {
   return `${p.file}:${p.line}: ${p.severity === 'warning' ? 'warning: ' : ''}${p.message}`;
 }

@@ -5,10 +5,9 @@
 // One module per concern: lines.ts (lines, links, prose), sections.ts (headings), reader-qa.ts
 // (with reader-notes.ts for its non-Q&A paragraphs), releases.ts, reading.ts and events.ts (one
 // section kind each); post.ts holds the shapes they share.
-import { basename, extname } from 'node:path';
-import type { ArchivedFileInput, Entry, EventEntry, FaqEntry, Origin, Problem, ReadingEntry, ReleaseEntry } from '../entry.js';
+import { archivedPageUrl, type ArchivedFileInput, type Entry, type EventEntry, type FaqEntry, type Origin, type Problem, type ReadingEntry, type ReleaseEntry } from '../entry.js';
 import { parseEventSection } from './events.js';
-import { checkUrl, LINK, SITE, stripImages, toLines, type Line } from './lines.js';
+import { checkUrl, LINK, stripImages, toLines, type Line } from './lines.js';
 import { warning, type Draft, type PostContext } from './post.js';
 import { parseQaSection } from './reader-qa.js';
 import { parseReadingSection, splitTrailingReading } from './reading.js';
@@ -84,13 +83,9 @@ export function importWeeklyPost(input: ArchivedFileInput): { entries: Entry[]; 
   return { entries, problems };
 }
 
-/**
- * The post's page on the website: `<site>/blog/<slug>/`, the slug being the file name without its
- * `YYYY-MM-DD-` prefix (the archive names each post `<date>-<slug>.md`).
- */
+/** The post's page on the website, `<site>/blog/<slug>/` (the archive names each post `<date>-<slug>.md`). */
 function postOrigin(input: ArchivedFileInput, date: string | undefined): Origin {
-  const slug = basename(input.file, extname(input.file)).replace(/^\d{4}-\d{2}-\d{2}-/, '');
-  const url = `${(input.siteUrl ?? SITE).replace(/\/+$/, '')}/blog/${encodeURIComponent(slug)}/`;
+  const url = archivedPageUrl(input, 'blog');
   return date ? { title: `SOFA Weekly ${date}`, url, date } : { title: 'SOFA Weekly', url };
 }
 

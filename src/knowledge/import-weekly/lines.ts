@@ -1,11 +1,11 @@
 // Line-level reading shared by every section parser: the body as numbered lines, inline Markdown
 // (images, links, URLs), the project-link line that closes Q&A items and meeting notices, and prose cleanup.
-import type { Link } from '../entry.js';
+import { DEFAULT_SITE_URL, type Link } from '../entry.js';
 import { canonicalProject as canonicalSpelling } from '../projects.js';
 import { trimTrailing } from '../../shared/trim-text-end.js';
 
-/** The SOFAStack website, where the posts are published; their site-relative links point into it. */
-export const SITE = 'https://www.sofastack.tech';
+// The posts' site-relative links point into the website they were published on.
+const SITE = DEFAULT_SITE_URL;
 
 // ---------------------------------------------------------------------------------------------
 // Lines
