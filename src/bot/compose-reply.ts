@@ -34,9 +34,18 @@ export const HELP_TEXT = [
   '- 帮助（显示本说明）',
 ].join('\n');
 
+// A bare GitHub repository (or organisation) home page: the archive's project-link lines, which
+// merely name the project, sometimes another one than the answer is about.
+const REPO_HOME = /^https?:\/\/github\.com\/+[^/?#\s]+(?:\/[^/?#\s]+)?\/?$/i;
+
 const when = (entry: Entry) => (entry.kind === 'event' ? entry.start.slice(0, 16).replace('T', ' ') : '');
 const label = (entry: Entry) => (entry.kind === 'event' ? `${entry.title}（${when(entry)}）` : entry.title);
-const linked = (entry: Entry) => (entry.url ? `[${escapeLinkText(label(entry))}](${entry.url})` : label(entry));
+// An archived entry whose own url only names a project's repository links to its post instead.
+const target = (entry: Entry) => (entry.origin && (!entry.url || REPO_HOME.test(entry.url)) ? entry.origin.url : entry.url);
+const linked = (entry: Entry) => {
+  const url = target(entry);
+  return url ? `[${escapeLinkText(label(entry))}](${url})` : label(entry);
+};
 
 /** Composes the reply to a question from the engine's result. */
 export function composeAnswerReply(result: AnswerResult, context: ReplyContext): BotReply {
@@ -70,10 +79,6 @@ export function composeAnswerReply(result: AnswerResult, context: ReplyContext):
     context,
   );
 }
-
-// A bare GitHub repository (or organisation) home page: the archive's project-link lines, which
-// merely name the project, sometimes another one than the answer is about.
-const REPO_HOME = /^https?:\/\/github\.com\/+[^/?#\s]+(?:\/[^/?#\s]+)?\/?$/i;
 
 /**
  * The entry's own links shown as "来源". An archived entry cites its post (`origin`) instead of a
