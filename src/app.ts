@@ -77,7 +77,13 @@ export function createApp({ config, logger, groups = [], now = () => Date.now(),
   const windowMs = config.dingtalk.signatureWindowSeconds * 1000;
   const state = createStateStore(config, logger, windowMs);
   const metrics = config.metrics.enabled ? createMetrics() : undefined;
-  const store = createKnowledgeStore({ dirs: config.knowledge.dirs, zone: config.timezone, maxFileBytes: config.knowledge.maxFileBytes, logger });
+  const store = createKnowledgeStore({
+    dirs: config.knowledge.dirs,
+    zone: config.timezone,
+    maxFileBytes: config.knowledge.maxFileBytes,
+    archiveSiteUrl: config.knowledge.archiveSiteUrl,
+    logger,
+  });
   const answerer = createAnswerWorker({ config, logger });
   const robot = createRobotClient({
     apiBase: config.dingtalk.apiBase,

@@ -106,7 +106,7 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, io
     throw err;
   }
   const dirs = options.knowledge ?? config.knowledge.dirs;
-  const load = () => loadKnowledge({ dirs, zone: config.timezone, maxFileBytes: config.knowledge.maxFileBytes });
+  const load = () => loadKnowledge({ dirs, zone: config.timezone, maxFileBytes: config.knowledge.maxFileBytes, archiveSiteUrl: config.knowledge.archiveSiteUrl });
 
   switch (command) {
     case 'validate':

@@ -1,5 +1,5 @@
 import type { AnswerResult } from '../search/answer-types.js';
-import type { Entry } from '../knowledge/entry.js';
+import type { Entry, Link } from '../knowledge/entry.js';
 import { sanitizeMarkdown } from '../shared/sanitize-markdown.js';
 import { cutToBytes } from '../shared/trim-text-end.js';
 
@@ -34,9 +34,18 @@ export const HELP_TEXT = [
   '- 帮助（显示本说明）',
 ].join('\n');
 
+// A bare GitHub repository (or organisation) home page: the archive's project-link lines, which
+// merely name the project, sometimes another one than the answer is about.
+const REPO_HOME = /^https?:\/\/github\.com\/+[^/?#\s]+(?:\/[^/?#\s]+)?\/?$/i;
+
 const when = (entry: Entry) => (entry.kind === 'event' ? entry.start.slice(0, 16).replace('T', ' ') : '');
 const label = (entry: Entry) => (entry.kind === 'event' ? `${entry.title}（${when(entry)}）` : entry.title);
-const linked = (entry: Entry) => (entry.url ? `[${escapeLinkText(label(entry))}](${entry.url})` : label(entry));
+// An archived entry whose own url only names a project's repository links to its post instead.
+const target = (entry: Entry) => (entry.origin && (!entry.url || REPO_HOME.test(entry.url)) ? entry.origin.url : entry.url);
+const linked = (entry: Entry) => {
+  const url = target(entry);
+  return url ? `[${escapeLinkText(label(entry))}](${url})` : label(entry);
+};
 
 /** Composes the reply to a question from the engine's result. */
 export function composeAnswerReply(result: AnswerResult, context: ReplyContext): BotReply {
@@ -45,16 +54,19 @@ export function composeAnswerReply(result: AnswerResult, context: ReplyContext):
     if (result.intent === 'event') {
       return finish('近期活动', ['**近期活动**', '', ...result.matches.map((m) => `- ${linked(m.entry)}`)].join('\n'), context);
     }
-    const sources = top.entry.links.length > 0 ? top.entry.links : top.entry.url ? [{ title: top.entry.title, url: top.entry.url }] : [];
+    const sources = sourcesOf(top.entry);
+    const { origin } = top.entry;
     const footer: string[] = [];
     if (sources.length > 0) footer.push('', `来源：${sources.map((l) => `[${escapeLinkText(l.title)}](${l.url})`).join(' · ')}`);
     if (rest.length > 0) footer.push('', '相关问题：', ...rest.map((m) => `- ${linked(m.entry)}`));
+    // Last, so an archived answer always ends with the post it was given in, and when.
+    if (origin) footer.push('', `来自 [${escapeLinkText(origin.title)}](${origin.url})`);
     const head = `**${escapeInline(label(top.entry))}**`;
     // A release's changes are one per line: show them as a list.
     const text = top.entry.kind === 'release' ? top.entry.body.split('\n').filter((l) => l.trim()).map((l) => (BLOCK_LINE.test(l) ? l : `- ${l}`)).join('\n') : top.entry.body;
     // Measured as it will be sent: sanitising turns each `<` of a tag into a 3-byte `＜`.
     const body = sanitizeMarkdown(toDingTalkMarkdown(text)) || '（详情见链接）';
-    return finish(truncateTitle(label(top.entry)), fit(head, body, footer.join('\n'), sources[0]?.url, context), context);
+    return finish(truncateTitle(label(top.entry)), fit(head, body, footer.join('\n'), origin?.url ?? sources[0]?.url, context), context);
   }
   if (result.outcome === 'suggest' && top) {
     const lines = ['我不太确定，你想问的是不是：', '', ...result.matches.map((m, i) => `${i + 1}. ${linked(m.entry)}`), '', '可以换个说法再问一次。'];
@@ -66,6 +78,15 @@ export function composeAnswerReply(result: AnswerResult, context: ReplyContext):
     `抱歉，我在社区的问答、发布记录和活动里没有找到答案。可以换个说法再问，或者到 [${context.askAt.label}](${context.askAt.url}) 提问。`,
     context,
   );
+}
+
+/**
+ * The entry's own links shown as "来源". An archived entry cites its post (`origin`) instead of a
+ * repository home page; links to something specific (an issue, a doc page, a release) stay.
+ */
+function sourcesOf(entry: Entry): Link[] {
+  const own = entry.links.length > 0 ? entry.links : entry.url ? [{ title: entry.title, url: entry.url }] : [];
+  return entry.origin ? own.filter((l) => !REPO_HOME.test(l.url)) : own;
 }
 
 /** Wraps fixed text (help, notices) as a reply. */

@@ -33,6 +33,7 @@ export const configSchema = z
       .object({
         dirs: z.array(z.string().min(1)).min(1, 'at least one knowledge folder is needed'),
         maxFileBytes: z.number().int().positive(),
+        archiveSiteUrl: z.string().regex(/^https?:\/\/[^\s/]+(?:\/[^\s]*)?$/, 'expected an http(s) URL such as https://www.sofastack.tech'),
       })
       .strict(),
     dataDir: z.string().min(1),

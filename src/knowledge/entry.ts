@@ -12,6 +12,15 @@ export interface Link {
   url: string;
 }
 
+/** The published page an archived entry was imported from, as a member can open it. */
+export interface Origin {
+  /** What the reply names it by, e.g. "SOFA Weekly 2019-08-02". */
+  title: string;
+  url: string;
+  /** Calendar date (YYYY-MM-DD) it was published, when known. */
+  date?: string;
+}
+
 /** Where an entry came from: a path as given to the loader, and a 1-based line. */
 export interface Source {
   file: string;
@@ -32,6 +41,11 @@ interface EntryBase {
   project?: string;
   tags: string[];
   source: Source;
+  /**
+   * Archived entries only: the page they were published on, which the reply cites. Kept apart from
+   * `url` and `links`, which are the answer's own links (and what search and evaluation read).
+   */
+  origin?: Origin;
 }
 
 export interface FaqEntry extends EntryBase {
@@ -88,6 +102,21 @@ export interface ArchivedFileInput {
   bodyLine: number;
   /** IANA zone for times written without an offset. */
   zone: string;
+  /** Base URL of the website the archived pages are published on; absent: https://www.sofastack.tech. */
+  siteUrl?: string | undefined;
+}
+
+/** The SOFAStack website, where the archived posts and activity pages are published. */
+export const DEFAULT_SITE_URL = 'https://www.sofastack.tech';
+
+/**
+ * An archived file's page on the website: `<site>/<section>/<slug>/`, the slug being the file name
+ * without `.md` and without the `YYYY-MM-DD-` prefix the archive gives weekly posts.
+ */
+export function archivedPageUrl(input: Pick<ArchivedFileInput, 'file' | 'siteUrl'>, section: 'blog' | 'activities'): string {
+  const name = input.file.replace(/^.*[\\/]/, '').replace(/\.(?:md|markdown)$/i, '');
+  const slug = name.replace(/^\d{4}-\d{2}-\d{2}-/, '');
+  return `${(input.siteUrl ?? DEFAULT_SITE_URL).replace(/\/+$/, '')}/${section}/${encodeURIComponent(slug)}/`;
 }
 
 export function formatProblem(p: Problem): string {

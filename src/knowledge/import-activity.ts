@@ -1,4 +1,4 @@
-import type { ArchivedFileInput, EventEntry, EventKind, Link, Problem } from './entry.js';
+import { archivedPageUrl, type ArchivedFileInput, type EventEntry, type EventKind, type Link, type Problem } from './entry.js';
 import { EVENT_YEARS, isEventYear, parseChineseDateTime, type ChineseDateTimeRange } from './parse-cn-datetime.js';
 import { mentionedProject } from './projects.js';
 import { trimTrailing } from '../shared/trim-text-end.js';
@@ -76,6 +76,8 @@ export function importActivityPage(input: ArchivedFileInput): { entries: EventEn
     start: time.start,
     eventKind: eventKindOf(lines, [title, ...texts(data['categories']), ...tags]),
     source: { file, line: found.line === undefined ? input.bodyLine : input.bodyLine + found.line },
+    // The page on the website: the archive names each page after its folder there.
+    origin: { title: `SOFAStack 活动页 ${date}`, url: archivedPageUrl(input, 'activities'), date },
     ...(time.end ? { end: time.end } : {}),
     ...(url ? { url } : {}),
     ...(location ? { location } : {}),

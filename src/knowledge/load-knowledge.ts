@@ -16,7 +16,10 @@ export interface LoadOptions {
   maxFileBytes: number;
   /** A file the file system has not handed over in this long is reported and skipped. */
   readTimeoutMs?: number;
+  /** Base URL of the website archived pages are published on (config `knowledge.archiveSiteUrl`). */
+  archiveSiteUrl?: string;
 }
+
 
 /** What one file contributed: its entries, or the problems that kept them out. */
 export interface FileResult {
@@ -212,7 +215,7 @@ function importText(path: string, relativePath: string, text: string, options: L
   const chosen = kind ?? kindFromFolder(relativePath);
   if (chosen) return curated(path, idPrefix, chosen, frontMatter, options.zone);
 
-  const archived = { file: path, idPrefix, data: frontMatter.data, body: frontMatter.body, bodyLine: frontMatter.bodyLine, zone: options.zone };
+  const archived = { file: path, idPrefix, data: frontMatter.data, body: frontMatter.body, bodyLine: frontMatter.bodyLine, zone: options.zone, siteUrl: options.archiveSiteUrl };
   if (isWeeklyPost(frontMatter.data, frontMatter.body)) return { file: path, ...importWeeklyPost(archived) };
   if (isActivityPage(frontMatter.data, frontMatter.body)) return { file: path, ...importActivityPage(archived) };
   return {

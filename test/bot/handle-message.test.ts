@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { handleMessage, type BotContext, type ChatMessage } from '../../src/bot/handle-message.js';
 import { toMarkdownMessage } from '../../src/dingtalk/send-session-reply.js';
@@ -166,5 +167,44 @@ describe('small talk', () => {
 
   it('points a greeting to 帮助', async () => {
     expect((await say('你好')).markdown).toContain('发送“帮助”');
+  });
+});
+
+describe('archived answers cite their post', () => {
+  const POST = '2019-08-02-sofa-weekly-20190802.md';
+  const post = readFileSync(new URL(`../fixtures/weekly/${POST}`, import.meta.url), 'utf8');
+  const CITE = '来自 [SOFA Weekly 2019-08-02](https://www.sofastack.tech/blog/sofa-weekly-20190802/)';
+  const ask = async (files: Record<string, string>, text: string) => {
+    const knowledge = await loadFixture(files);
+    const { reply } = await handleMessage(
+      { text, msgtype: 'text', isGroup: true, senderStaffId: 'user0042' },
+      { answerer: knowledge.answerer, entries: knowledge.entries, now: FIXTURE_NOW, maxReplyBytes: 20_000, digest: DIGEST, admins: [] },
+    );
+    return reply;
+  };
+
+  it('ends with the post and its date instead of a bare repository home page', async () => {
+    const reply = await ask({ [`weekly/${POST}`]: post }, 'SOFATracer 能和 Dubbo 一起用吗');
+    expect(reply.markdown).toMatch(/^\*\*SOFATracer 能和 Dubbo 一起用吗？\*\*\n\n可以，SOFATracer 提供了 Dubbo 埋点。/);
+    expect(reply.markdown).not.toContain('来源');
+    expect(reply.markdown).not.toContain('https://github.com/sofastack/sofa-tracer');
+    expect(reply.markdown.endsWith(`\n\n${CITE}\n\n@user0042`)).toBe(true);
+  });
+
+  it('keeps the links to something specific as 来源 and drops the repository home page', async () => {
+    const reply = await ask({ [`weekly/${POST}`]: post }, 'SOFARPC 的泛化调用怎么写');
+    expect(reply.markdown).toContain(
+      '来源：[泛化调用文档](https://github.com/sofastack/sofa-rpc/blob/master/generic.md) · [相关 issue](https://github.com/sofastack/sofa-rpc/issues/1234)\n',
+    );
+    expect(reply.markdown).not.toContain('(https://github.com/sofastack/sofa-rpc)');
+    expect(reply.markdown).toMatch(new RegExp(`\\n\\n${CITE.replace(/[[\]().]/g, '\\$&')}\\n\\n@user0042$`));
+  });
+
+  it('keeps a long archived answer within the byte budget, pointing to the post for the full text', async () => {
+    const long = `A：${'很长的回答。'.repeat(3000)}`;
+    const reply = await ask({ [`weekly/${POST}`]: post.replace('A：可以，SOFATracer 提供了 Dubbo 埋点。', long) }, 'SOFATracer 能和 Dubbo 一起用吗');
+    expect(Buffer.byteLength(JSON.stringify(toMarkdownMessage(reply)))).toBeLessThanOrEqual(20_000);
+    expect(reply.markdown).toContain('完整内容见[原文](https://www.sofastack.tech/blog/sofa-weekly-20190802/)');
+    expect(reply.markdown).toContain(`${CITE}\n\n@user0042`);
   });
 });

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -7,11 +8,14 @@ import { runCli } from '../../src/cli.js';
 import { tempKnowledge } from '../helpers/temp-knowledge.js';
 import { badKnowledge, jsFrontMatterMarker } from '../helpers/bad-knowledge.js';
 
-async function run(args: string[], stdin?: string) {
+/** An archived weekly post with mistyped links (test/fixtures/weekly). */
+const POST = '2019-08-02-sofa-weekly-20190802.md';
+
+async function run(args: string[], stdin?: string, configDir = 'config') {
   const out: string[] = [];
   const err: string[] = [];
   const io = { out: (l: string) => out.push(l), err: (l: string) => err.push(l), ...(stdin === undefined ? {} : { stdin: Readable.from([stdin]) }) };
-  const code = await runCli(args, { CONFIG_DIR: 'config' }, io);
+  const code = await runCli(args, { CONFIG_DIR: configDir }, io);
   return { code, out, err };
 }
 
@@ -30,6 +34,19 @@ describe('cli validate', () => {
     const { code, out } = await run(['validate', '--knowledge', a, '--knowledge', b]);
     expect(code).toBe(1);
     expect(out).toEqual([`${a}/faq/a.md:4: the answer (the text after the front matter) is empty`, expect.stringMatching(new RegExp(`^${b}/faq/b\\.md:\\d+: invalid YAML`))]);
+  });
+
+  it('warns about each mistyped link of an archived post, with its line', async () => {
+    const dir = tempKnowledge({ [`weekly/${POST}`]: readFileSync(`test/fixtures/weekly/${POST}`, 'utf8') });
+    const { code, out, err } = await run(['validate', '--knowledge', dir]);
+    expect(code).toBe(0);
+    expect(out).toEqual([
+      `${dir}/weekly/${POST}:22: warning: mistyped link target "https:/github.com/sofastack/sofa-rpc/blob/master/generic.md": read as https://github.com/sofastack/sofa-rpc/blob/master/generic.md`,
+      `${dir}/weekly/${POST}:22: warning: mistyped link target "ttps://github.com/sofastack/sofa-rpc/issues/1234": read as https://github.com/sofastack/sofa-rpc/issues/1234`,
+      `${dir}/weekly/${POST}:22: warning: link target "h/blog/rpc-connection/" is not a URL and no repair is certain: the link is dropped`,
+      `${dir}/weekly/${POST}:30: warning: mistyped link target "http//seata.example.org/docs/at": read as http://seata.example.org/docs/at`,
+    ]);
+    expect(err).toEqual(['1 files, 3 entries, 0 errors, 4 warnings']);
   });
 
   it('rejects unknown options and commands with usage, exit 2', async () => {
@@ -87,6 +104,15 @@ describe('cli ask', () => {
     expect(code).toBe(0);
     expect(out.join('\n')).toMatch(/^\*\*SOFAJRaft 支持 Multi-Raft 吗？\*\*\n\n支持，RheaKV/);
     expect(out.join('\n')).toContain('[RheaKV](https://example.org/rheakv)');
+  });
+
+  it('cites an archived answer\'s post on the website set by knowledge.archiveSiteUrl', async () => {
+    const weekly = tempKnowledge({ [`weekly/${POST}`]: readFileSync(`test/fixtures/weekly/${POST}`, 'utf8') });
+    const site = tempKnowledge({ 'local.yaml': 'knowledge:\n  archiveSiteUrl: https://mirror.example.org\n' });
+    for (const name of ['default.yaml', 'synonyms.yaml']) copyFileSync(`config/${name}`, join(site, name));
+    const { code, out } = await run(['ask', '--knowledge', weekly, 'SOFATracer 能和 Dubbo 一起用吗'], undefined, site);
+    expect(code).toBe(0);
+    expect(out.join('\n')).toMatch(/\n\n来自 \[SOFA Weekly 2019-08-02\]\(https:\/\/mirror\.example\.org\/blog\/sofa-weekly-20190802\/\)$/);
   });
 
   it('needs a question or --jsonl, and a valid --now', async () => {

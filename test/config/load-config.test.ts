@@ -27,6 +27,7 @@ describe('loadConfig', () => {
     expect(config.server.port).toBe(3000);
     expect(config.timezone).toBe('Asia/Shanghai');
     expect(config.knowledge.dirs).toEqual(['./knowledge']);
+    expect(config.knowledge.archiveSiteUrl).toBe('https://www.sofastack.tech');
     expect(config.dataDir).toBe('./data');
     expect(config.dingtalk.apiBase).toBe('https://oapi.dingtalk.com');
     expect(config.dingtalk.sessionHosts).toEqual(['oapi.dingtalk.com', 'api.dingtalk.com']);
@@ -145,6 +146,12 @@ describe('loadConfig', () => {
     writeFileSync(join(dir, 'glossary.yaml'), 'groups:\n  - [过期, Timeout, expired]\n');
     expect(problemsOf(() => loadConfig({ CONFIG_DIR: dir }))).toEqual([
       'vocabulary: "timeout" is in the group of "超时" (synonyms.yaml) and in the group of "过期" (glossary.yaml); keep it in one',
+    ]);
+  });
+
+  it('refuses an archive site that is not an http(s) URL', () => {
+    expect(problemsOf(() => loadConfig({ CONFIG_DIR: configDir('knowledge:\n  archiveSiteUrl: www.sofastack.tech\n') }))).toEqual([
+      expect.stringMatching(/^knowledge\.archiveSiteUrl: expected an http\(s\) URL such as https:\/\/www\.sofastack\.tech/),
     ]);
   });
 

@@ -40,6 +40,7 @@ describe('importActivityPage', () => {
           url: 'https://example.com/live/99',
           project: 'SOFAJRaft',
           source: { file: 'activities/channel.md', line: 15 },
+          origin: { title: 'SOFAStack 活动页 2019-08-15', url: 'https://www.sofastack.tech/activities/channel/', date: '2019-08-15' },
         },
       ],
       problems: [],
@@ -78,6 +79,7 @@ describe('importActivityPage', () => {
           location: '示例市示例区示例路 1 号 示例空间',
           url: 'https://example.com/signup/42',
           source: { file: 'activities/meetup.md', line: 14 },
+          origin: { title: 'SOFAStack 活动页 2021-09-01', url: 'https://www.sofastack.tech/activities/meetup/', date: '2021-09-01' },
         },
       ],
       problems: [],
@@ -157,6 +159,12 @@ describe('importActivityPage', () => {
     expect(entries[0]).not.toHaveProperty('end');
   });
 
+  it('cites the page on the website set by siteUrl, named after the file', () => {
+    const page = load('channel.md');
+    const { entries } = importActivityPage({ file: 'some/dir/sofachannel-99.md', idPrefix: 'c', zone: 'Asia/Shanghai', siteUrl: 'https://mirror.example.org/', ...page });
+    expect(entries[0]?.origin).toEqual({ title: 'SOFAStack 活动页 2019-08-15', url: 'https://mirror.example.org/activities/sofachannel-99/', date: '2019-08-15' });
+  });
+
   it('falls back to the page date with a warning when there is no time line', () => {
     expect(importFixture('no-time.md')).toEqual({
       entries: [
@@ -172,6 +180,7 @@ describe('importActivityPage', () => {
           eventKind: 'other',
           project: 'Layotto',
           source: { file: 'activities/no-time.md', line: 8 },
+          origin: { title: 'SOFAStack 活动页 2023-05-09', url: 'https://www.sofastack.tech/activities/no-time/', date: '2023-05-09' },
         },
       ],
       problems: [{ file: 'activities/no-time.md', line: 1, severity: 'warning', message: NO_TIME_LINE_MESSAGE }],

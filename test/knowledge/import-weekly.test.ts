@@ -14,6 +14,9 @@ function load(name: string): { entries: Entry[]; problems: ReturnType<typeof imp
   return importWeeklyPost({ file, idPrefix: name.replace(/\.md$/, ''), data: fm.data, body: fm.body, bodyLine: fm.bodyLine, zone: ZONE });
 }
 
+/** The post's page the importer cites: the fixture's name is its slug (no date prefix), the date its front matter's. */
+const postOrigin = (name: string) => ({ title: `SOFA Weekly ${POST_DATES[name]}`, url: `https://www.sofastack.tech/blog/${name.replace(/\.md$/, '')}/`, date: POST_DATES[name] });
+
 const faqs = (entries: Entry[]): FaqEntry[] => entries.filter((e): e is FaqEntry => e.kind === 'faq');
 const releases = (entries: Entry[]): ReleaseEntry[] => entries.filter((e): e is ReleaseEntry => e.kind === 'release');
 const readings = (entries: Entry[]): ReadingEntry[] => entries.filter((e): e is ReadingEntry => e.kind === 'reading');
@@ -99,6 +102,7 @@ describe('2019 post: bold asker headers, quoted questions', () => {
         date: '2019-08-09',
         tags: [],
         source: { file: 'weekly/2019-bold-headings.md', line: 59 },
+        origin: postOrigin('2019-bold-headings.md'),
       },
     ]);
   });
@@ -191,6 +195,7 @@ describe('2020 post: numbered askers, follow-ups, a mislabelled section', () => 
         date: '2020-02-21',
         tags: [],
         source: { file: 'weekly/2020-numbered-askers.md', line: 77 },
+        origin: postOrigin('2020-numbered-askers.md'),
       },
     ]);
   });
@@ -329,6 +334,7 @@ describe('2023 post: GitHub issue picks, meeting notice, bold sections', () => {
         date: '2023-04-21',
         tags: [],
         source: { file: 'weekly/2023-issue-picks.md', line: 16 },
+        origin: postOrigin('2023-issue-picks.md'),
       },
     ]);
   });
@@ -424,6 +430,7 @@ describe('2020 post: paragraphs between the Q&A pairs that answer something', ()
       tags: [],
       aliases: [],
       source: { file: 'weekly/2020-reader-notes.md', line: 18 },
+      origin: postOrigin('2020-reader-notes.md'),
     });
   });
 
@@ -555,5 +562,48 @@ describe('a release whose thanks and contributors stand on lines of their own', 
     expect(release?.url).toBe('https://github.com/sofastack/sofa-jraft/issues/420');
     expect(release?.links.map((l) => l.url)).toEqual(['https://github.com/sofastack/sofa-jraft/issues/420']);
     expect(release?.body).toBe('正式提供稳定的 RocksDBSegmentLogStorage；');
+  });
+});
+
+describe('the post cited as the source, mistyped links repaired or dropped', () => {
+  const name = '2019-08-02-sofa-weekly-20190802.md';
+  const { entries, problems } = load(name);
+  const file = `weekly/${name}`;
+
+  it('cites the post page on the website on every entry: <site>/blog/<slug>/ with the post date', () => {
+    expect(entries.map((e) => e.origin)).toEqual(
+      entries.map(() => ({ title: 'SOFA Weekly 2019-08-02', url: 'https://www.sofastack.tech/blog/sofa-weekly-20190802/', date: '2019-08-02' })),
+    );
+    const text = readFileSync(new URL(`../fixtures/weekly/${name}`, import.meta.url), 'utf8');
+    const fm = parseFrontMatter(text);
+    const mirrored = importWeeklyPost({ file, idPrefix: 'p', data: fm.data, body: fm.body, bodyLine: fm.bodyLine, zone: ZONE, siteUrl: 'https://mirror.example.org/' });
+    expect(new Set(mirrored.entries.map((e) => e.origin?.url))).toEqual(new Set(['https://mirror.example.org/blog/sofa-weekly-20190802/']));
+  });
+
+  it('keeps the answer links as they were (a bare repository home page included: search and evaluation read them)', () => {
+    expect(byId(faqs(entries), 'qa-1').links.map((l) => l.url)).toEqual(['https://github.com/sofastack/sofa-tracer']);
+  });
+
+  it('repairs mistyped schemes in links and answer text, and drops a target no repair is certain for', () => {
+    const rpc = byId(faqs(entries), 'qa-2');
+    expect(rpc.links.map((l) => l.url)).toEqual([
+      'https://github.com/sofastack/sofa-rpc/blob/master/generic.md',
+      'https://github.com/sofastack/sofa-rpc/issues/1234',
+      'https://github.com/sofastack/sofa-rpc',
+    ]);
+    expect(rpc.body).toBe('参考 [泛化调用文档](https://github.com/sofastack/sofa-rpc/blob/master/generic.md) 和 [相关 issue](https://github.com/sofastack/sofa-rpc/issues/1234)，旧文见连接管理。');
+    const seata = byId(faqs(entries), 'qa-3');
+    expect(seata.url).toBe('http://seata.example.org/docs/at');
+    expect(seata.body).toBe('不会，全局锁是行级的，见 [AT 模式](http://seata.example.org/docs/at)。');
+  });
+
+  it('warns about each mistyped link at its line', () => {
+    expect(problems.map((p) => [p.severity, p.line, p.message])).toEqual([
+      ['warning', 22, 'mistyped link target "https:/github.com/sofastack/sofa-rpc/blob/master/generic.md": read as https://github.com/sofastack/sofa-rpc/blob/master/generic.md'],
+      ['warning', 22, 'mistyped link target "ttps://github.com/sofastack/sofa-rpc/issues/1234": read as https://github.com/sofastack/sofa-rpc/issues/1234'],
+      ['warning', 22, 'link target "h/blog/rpc-connection/" is not a URL and no repair is certain: the link is dropped'],
+      ['warning', 30, 'mistyped link target "http//seata.example.org/docs/at": read as http://seata.example.org/docs/at'],
+    ]);
+    expect(new Set(problems.map((p) => p.file))).toEqual(new Set([file]));
   });
 });

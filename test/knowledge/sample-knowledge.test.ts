@@ -10,16 +10,18 @@ describe('the sample knowledge', () => {
     expect(byId.get('faq/jraft-linear-read-fallback')).toMatchObject({ kind: 'faq', project: 'SOFAJRaft' });
     expect(byId.get('releases/seata-1.2.0')).toMatchObject({ kind: 'release', project: 'Seata', version: 'v1.2.0' });
     expect(byId.get('events/sofa-meetup-3')).toMatchObject({ kind: 'event', eventKind: 'meetup', start: '2019-08-11T13:00:00+08:00' });
-    expect(byId.get('weekly/2019-08-16-sofa-weekly#release-1')).toMatchObject({
+    expect(byId.get('weekly/2019-08-16-sofa-weekly-20190816#release-1')).toMatchObject({
       kind: 'release',
       project: 'SOFAJRaft',
       version: 'v1.2.6',
       date: '2019-08-16',
       url: 'https://github.com/sofastack/sofa-jraft/releases/tag/1.2.6',
-      source: { file: 'knowledge/weekly/2019-08-16-sofa-weekly.md', line: 23 },
+      source: { file: 'knowledge/weekly/2019-08-16-sofa-weekly-20190816.md', line: 23 },
+      // Named <date>-<slug>.md like the archive, so its citation is the post's page.
+      origin: { title: 'SOFA Weekly 2019-08-16', url: 'https://www.sofastack.tech/blog/sofa-weekly-20190816/', date: '2019-08-16' },
     });
-    expect(byId.get('weekly/2019-08-16-sofa-weekly#release-1')?.body.split('\n')).toHaveLength(5);
-    expect(byId.get('weekly/2019-08-16-sofa-weekly#event-1')).toMatchObject({
+    expect(byId.get('weekly/2019-08-16-sofa-weekly-20190816#release-1')?.body.split('\n')).toHaveLength(5);
+    expect(byId.get('weekly/2019-08-16-sofa-weekly-20190816#event-1')).toMatchObject({
       kind: 'event',
       eventKind: 'live',
       start: '2019-08-29T19:00:00+08:00',

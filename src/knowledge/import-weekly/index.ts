@@ -5,9 +5,9 @@
 // One module per concern: lines.ts (lines, links, prose), sections.ts (headings), reader-qa.ts
 // (with reader-notes.ts for its non-Q&A paragraphs), releases.ts, reading.ts and events.ts (one
 // section kind each); post.ts holds the shapes they share.
-import type { ArchivedFileInput, Entry, EventEntry, FaqEntry, Problem, ReadingEntry, ReleaseEntry } from '../entry.js';
+import { archivedPageUrl, type ArchivedFileInput, type Entry, type EventEntry, type FaqEntry, type Origin, type Problem, type ReadingEntry, type ReleaseEntry } from '../entry.js';
 import { parseEventSection } from './events.js';
-import { toLines } from './lines.js';
+import { checkUrl, LINK, stripImages, toLines, type Line } from './lines.js';
 import { warning, type Draft, type PostContext } from './post.js';
 import { parseQaSection } from './reader-qa.js';
 import { parseReadingSection, splitTrailingReading } from './reading.js';
@@ -31,7 +31,10 @@ export function importWeeklyPost(input: ArchivedFileInput): { entries: Entry[]; 
     problems.push(warning(input.file, 1, 'front matter has no date (YYYY-MM-DD…): entries are undated and events are skipped'));
   }
   const context: PostContext = { file: input.file, date, zone: input.zone, problems };
-  const sections = splitSections(toLines(input.body, input.bodyLine));
+  const lines = toLines(input.body, input.bodyLine);
+  warnMistypedLinks(lines, context);
+  const sections = splitSections(lines);
+  const origin = postOrigin(input, date);
 
   const faqs: Draft<FaqEntry>[] = [];
   const notes: Draft<FaqEntry>[] = [];
@@ -66,7 +69,7 @@ export function importWeeklyPost(input: ArchivedFileInput): { entries: Entry[]; 
 
   const finish = <T extends Entry>(drafts: Draft<T>[], kind: string): T[] =>
     drafts.map(({ line, ...rest }, i) => {
-      const entry = { ...rest, id: `${input.idPrefix}#${kind}-${i + 1}`, ...(date ? { date } : {}), source: { file: input.file, line } };
+      const entry = { ...rest, id: `${input.idPrefix}#${kind}-${i + 1}`, ...(date ? { date } : {}), source: { file: input.file, line }, origin };
       return entry as unknown as T;
     });
   const entries: Entry[] = [
@@ -78,6 +81,25 @@ export function importWeeklyPost(input: ArchivedFileInput): { entries: Entry[]; 
     ...finish(events, 'event'),
   ];
   return { entries, problems };
+}
+
+/** The post's page on the website, `<site>/blog/<slug>/` (the archive names each post `<date>-<slug>.md`). */
+function postOrigin(input: ArchivedFileInput, date: string | undefined): Origin {
+  const url = archivedPageUrl(input, 'blog');
+  return date ? { title: `SOFA Weekly ${date}`, url, date } : { title: 'SOFA Weekly', url };
+}
+
+/** One warning per mistyped link target: what it was read as, or that it was dropped. */
+function warnMistypedLinks(lines: Line[], context: PostContext): void {
+  for (const line of lines) {
+    if (line.code) continue;
+    for (const m of stripImages(line.text).matchAll(LINK)) {
+      const target = m[2] ?? '';
+      const { url, fix } = checkUrl(target, m[1]);
+      if (fix === 'repaired') context.problems.push(warning(context.file, line.line, `mistyped link target "${target}": read as ${url}`));
+      if (fix === 'dropped') context.problems.push(warning(context.file, line.line, `link target "${target}" is not a URL and no repair is certain: the link is dropped`));
+    }
+  }
 }
 
 function stringsOf(value: unknown): string[] {

@@ -1,10 +1,11 @@
 // Line-level reading shared by every section parser: the body as numbered lines, inline Markdown
 // (images, links, URLs), the project-link line that closes Q&A items and meeting notices, and prose cleanup.
-import type { Link } from '../entry.js';
+import { DEFAULT_SITE_URL, type Link } from '../entry.js';
 import { canonicalProject as canonicalSpelling } from '../projects.js';
 import { trimTrailing } from '../../shared/trim-text-end.js';
 
-const SITE = 'https://www.sofastack.tech';
+// The posts' site-relative links point into the website they were published on.
+const SITE = DEFAULT_SITE_URL;
 
 // ---------------------------------------------------------------------------------------------
 // Lines
@@ -82,25 +83,39 @@ export function stripImages(text: string): string {
   return text.replace(IMAGE, '');
 }
 
+/** What normalizeUrl did to a mistyped target: repaired it, or dropped it (no repair was certain). */
+export type UrlFix = { url: string; fix?: 'repaired' | 'dropped' };
+
 /**
  * Repairs the link targets the editors got wrong: site-relative paths, `ttps://`, `hhttps://`,
- * `www.` without a scheme, and targets that repeat a label before the URL. When the target is not a
- * URL but the link text is one, the text is the better target.
+ * `https:/`, `http//`, `www.` without a scheme, and targets that repeat a label before the URL.
+ * When the target is not a URL but the link text is one, the text is the better target.
  */
 export function normalizeUrl(target: string, text = ''): string {
+  return checkUrl(target, text).url;
+}
+
+/**
+ * normalizeUrl, saying whether the target was mistyped: a scheme typo is `repaired`; a target
+ * that is no URL, with no URL in the link text either, is `dropped` (its url is empty).
+ * Site-relative paths and `www.` are how the site wrote links, not typos.
+ */
+export function checkUrl(target: string, text = ''): UrlFix {
   let url = trimEncodedProse(target.trim().replace(/\*/g, ''));
+  // "hhttps://", "ttps://", "https:/", "https:///", "http//": the host after it makes the intent certain.
+  const scheme = /^h*ttp(s?)[:/]*/i.exec(url);
+  if (scheme && scheme[0].toLowerCase() !== `http${scheme[1]}://` && /^[\w-]+(?:\.[\w-]+)+(?:[/:?#]|$)/.test(url.slice(scheme[0].length))) {
+    return { url: `http${scheme[1]}://${url.slice(scheme[0].length)}`, fix: 'repaired' };
+  }
   const embedded = /(?:https?|dingtalk):\/\/\S+/.exec(url);
   if (embedded && embedded.index > 0) url = embedded[0];
-  if (url.startsWith('/') && !url.startsWith('//')) return SITE + url;
-  if (/^hhttps?:\/\//i.test(url)) url = url.slice(1);
-  if (/^ttps?:\/\//i.test(url)) url = `h${url}`;
-  if (/^www\./i.test(url)) url = `https://${url}`;
-  if (/^[\w.+-]+@[\w-]+(?:\.[\w-]+)+$/.test(url)) return `mailto:${url}`;
-  if (!/^[a-z][a-z0-9+.-]*:/i.test(url)) {
-    const fromText = /(?:https?):\/\/\S+/.exec(text.replace(/\*/g, ''));
-    if (fromText) return fromText[0];
-  }
-  return url;
+  if (url.startsWith('/') && !url.startsWith('//')) return { url: SITE + url };
+  if (/^www\./i.test(url)) return { url: `https://${url}` };
+  if (/^[\w.+-]+@[\w-]+(?:\.[\w-]+)+$/.test(url)) return { url: `mailto:${url}` };
+  if (url === '' || /^[a-z][a-z0-9+.-]*:/i.test(url) || url.startsWith('#')) return { url };
+  const fromText = /(?:https?):\/\/\S+/.exec(text.replace(/\*/g, ''));
+  if (fromText) return { url: fromText[0] };
+  return { url: '', fix: 'dropped' };
 }
 
 /** Every Markdown link, autolink and bare URL in the text, in order, without repeats. */
@@ -191,9 +206,12 @@ export function cleanLine(text: string): string {
   const s = stripImages(text.replace(/^\s*(?:>\s?)+/, ''))
     // Site-relative links ("/blog/x/") only work on the website: make them absolute.
     .replace(/\]\(\s*\/(?!\/)/g, `](${SITE}/`)
-    .replace(LINK, (link: string, _label: string, target: string) => {
-      const trimmed = trimEncodedProse(target);
-      return trimmed === target ? link : link.replace(target, trimmed);
+    .replace(LINK, (link: string, label: string, target: string) => {
+      // A mistyped target is repaired or the link dropped to its text, as in the entry's links.
+      const { url, fix } = checkUrl(target, label);
+      if (fix === 'dropped') return label;
+      const repaired = fix === 'repaired' ? url : trimEncodedProse(target);
+      return repaired === target ? link : link.replace(target, repaired);
     })
     .trimEnd();
   // Leftovers such as "****" or "**  **" around a removed image.

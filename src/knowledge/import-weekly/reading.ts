@@ -51,8 +51,9 @@ export function parseReadingSection(section: Section): Draft<ReadingEntry>[] {
       kind: 'reading',
       title: item.title,
       body: '',
-      url: item.url,
-      links: [item],
+      // A link dropped as mistyped (normalizeUrl gave no URL) leaves the title alone.
+      ...(item.url ? { url: item.url } : {}),
+      links: item.url ? [item] : [],
       tags: [],
       line: line.line,
     });

@@ -1,0 +1,31 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { composeAnswerReply } from '../../src/bot/compose-reply.js';
+import { importWeeklyPost } from '../../src/knowledge/import-weekly/index.js';
+import { parseFrontMatter } from '../../src/knowledge/parse-front-matter.js';
+
+const POST = '2019-08-02-sofa-weekly-20190802.md';
+const CONTEXT = { askAt: { label: 'issues', url: 'https://example.org/issues' }, maxBytes: 20_000 };
+
+function archived() {
+  const fm = parseFrontMatter(readFileSync(new URL(`../fixtures/weekly/${POST}`, import.meta.url), 'utf8'));
+  return importWeeklyPost({ file: `weekly/${POST}`, idPrefix: 'w', data: fm.data, body: fm.body, bodyLine: fm.bodyLine, zone: 'Asia/Shanghai' }).entries;
+}
+
+describe('links to archived entries in lists', () => {
+  const [tracer, rpc, seata] = archived();
+  const POST_URL = 'https://www.sofastack.tech/blog/sofa-weekly-20190802/';
+
+  it('"did you mean" links an entry whose url is a bare repository home page to its post, and keeps a specific url', () => {
+    const matches = [tracer, rpc].map((entry) => ({ entry: entry!, score: 0.4 }));
+    const reply = composeAnswerReply({ outcome: 'suggest', intent: 'general', matches }, CONTEXT);
+    expect(reply.markdown).toContain(`1. [SOFATracer 能和 Dubbo 一起用吗？](${POST_URL})`);
+    expect(reply.markdown).toContain('2. [SOFARPC 的泛化调用怎么写？](https://github.com/sofastack/sofa-rpc/blob/master/generic.md)');
+  });
+
+  it('related questions do the same', () => {
+    const matches = [rpc, seata, tracer].map((entry) => ({ entry: entry!, score: 0.9 }));
+    const reply = composeAnswerReply({ outcome: 'answer', intent: 'general', matches }, CONTEXT);
+    expect(reply.markdown).toContain(`相关问题：\n- [Seata 的 AT 模式会锁表吗？](http://seata.example.org/docs/at)\n- [SOFATracer 能和 Dubbo 一起用吗？](${POST_URL})\n`);
+  });
+});
