@@ -57,8 +57,11 @@ export function composeAnswerReply(result: AnswerResult, context: ReplyContext):
     return finish(truncateTitle(label(top.entry)), fit(head, body, footer.join('\n'), sources[0]?.url, context), context);
   }
   if (result.outcome === 'suggest' && top) {
-    const lines = ['我不太确定，你想问的是不是：', '', ...result.matches.map((m, i) => `${i + 1}. ${linked(m.entry)}`), '', '可以换个说法再问一次。'];
-    return finish('你想问的是不是', lines.join('\n'), context);
+    // One short line per item, so the member can pick by its number (handleMessage keeps the ids).
+    const numbers = result.matches.map((_, i) => String(i + 1)).join('、');
+    const items = result.matches.map((m, i) => `${i + 1}. ${escapeInline(shortTitle(label(m.entry)))}`);
+    const lines = ['我不太确定，你想问的是不是：', '', ...items, '', `回复编号（${numbers}）看答案，或者换个说法再问一次。`];
+    return finish('你想问的是不是', cutToBytes(lines.join('\n'), context.maxBytes - 200), context);
   }
   if (result.intent === 'event') return finish('近期活动', '近期还没有已公布的直播或活动。', context);
   return finish(
@@ -119,6 +122,12 @@ function toDingTalkMarkdown(text: string): string {
     previous = line;
   }
   return out.join('\n').trim();
+}
+
+/** A title as one line of at most 60 characters: its first line, spaces collapsed. */
+function shortTitle(title: string): string {
+  const line = title.trim().split('\n')[0]?.replace(/\s+/g, ' ') ?? '';
+  return truncateTitle(line);
 }
 
 function truncateTitle(title: string): string {
