@@ -77,6 +77,10 @@ describe('picking from a "did you mean" list by number (one instance, files)', (
     }
   });
 
+  it('tells members in the help that a number picks from the list', async () => {
+    expect(markdownOf(await askInGroup(fake, bot.url, session(), '帮助')).text).toContain('回复编号看那一条的答案');
+  });
+
   it('does not log a number without a list as an unanswered question', async () => {
     await askInGroup(fake, bot.url, session(), '2', { conversationId: 'cidPickD==' });
     await bot.app.http.idle();
