@@ -20,6 +20,8 @@ export interface ReplyContext {
   askAt: { label: string; url: string };
   /** Byte budget for the Markdown text; the whole message must stay under DingTalk's 20,000 bytes. */
   maxBytes: number;
+  /** Make each "did you mean" entry a link that sends its number (1:1 chats, when configured). */
+  pickLinks?: boolean;
 }
 
 export const HELP_TEXT = [
@@ -60,7 +62,10 @@ export function composeAnswerReply(result: AnswerResult, context: ReplyContext):
   if (result.outcome === 'suggest' && top) {
     // One short line per item, so the member can pick by its number (handleMessage keeps the ids).
     const numbers = result.matches.map((_, i) => String(i + 1)).join('、');
-    const items = result.matches.map((m, i) => `${i + 1}. ${escapeInline(shortTitle(label(m.entry)))}`);
+    const items = result.matches.map((m, i) => {
+      const title = escapeInline(shortTitle(label(m.entry)));
+      return `${i + 1}. ${context.pickLinks ? `[${escapeLinkText(title)}](${sendMessageLink(String(i + 1))})` : title}`;
+    });
     const lines = ['我不太确定，你想问的是不是：', '', ...items, '', `回复编号（${numbers}）看答案，或者换个说法再问一次。`];
     return finish('你想问的是不是', cutToBytes(lines.join('\n'), context.maxBytes - 200), context);
   }
@@ -123,6 +128,11 @@ function toDingTalkMarkdown(text: string): string {
     previous = line;
   }
   return out.join('\n').trim();
+}
+
+/** DingTalk's client action that sends `text` in the chat as the member. */
+function sendMessageLink(text: string): string {
+  return `dtmd://dingtalkclient/sendMessage?content=${encodeURIComponent(text)}`;
 }
 
 /** A title as one line of at most 60 characters: its first line, spaces collapsed. */

@@ -37,6 +37,8 @@ export interface BotContext {
    * (the command line, the playground).
    */
   pendingSuggestions?: () => Promise<readonly string[] | undefined>;
+  /** `search.pickLinks`: in 1:1 chats, "did you mean" entries are links that send their number. */
+  pickLinks?: boolean;
 }
 
 /** What happened, for logs and metrics: every value, so the metrics can show each from zero. */
@@ -96,7 +98,7 @@ export function replyContextFor(message: ChatMessage, maxReplyBytes: number): Re
 /** Decides the reply to one message. Pure apart from the engine it is given: no I/O. */
 export async function handleMessage(received: ChatMessage, context: BotContext): Promise<Handled> {
   const message = { ...received, text: received.text.slice(0, MAX_MESSAGE_CHARS) };
-  const replyContext = replyContextFor(message, context.maxReplyBytes);
+  const replyContext = { ...replyContextFor(message, context.maxReplyBytes), ...(context.pickLinks && !message.isGroup ? { pickLinks: true } : {}) };
   const isAdmin = message.isAdmin === true || (message.senderStaffId !== undefined && context.admins.includes(message.senderStaffId));
   if (!isReadable(message.msgtype)) {
     return { handledAs: 'unsupported', reply: composeTextReply('只支持文字消息', `我目前只能读懂文字消息。${HELP_TEXT}`, replyContext) };

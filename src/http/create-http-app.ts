@@ -43,6 +43,8 @@ export interface HttpDeps {
   deduper: MessageDeduper;
   /** The "did you mean" lists members may still pick from by number, shared like the deduper. */
   suggestions: PendingSuggestions;
+  /** `search.pickLinks`: "did you mean" entries in 1:1 chats are links that send their number. */
+  pickLinks?: boolean;
   /** Posts replies to the session webhooks this layer has allow-listed. */
   replies: SessionReplies;
   now: () => number;
@@ -228,6 +230,7 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
         maxReplyBytes: DINGTALK_MAX_BODY_BYTES,
         digest: deps.digest,
         admins: deps.admins,
+        ...(deps.pickLinks ? { pickLinks: true } : {}),
         ...(pendingKey ? { pendingSuggestions: () => deps.suggestions.get(pendingKey, deps.now()) } : {}),
       });
     } catch (err) {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeDingTalk, type FakeDingTalk } from '../helpers/fake-dingtalk.js';
 import { FIXTURE_FILES } from '../helpers/knowledge-fixture.js';
 import { askInGroup, startApp } from '../helpers/start-app.js';
-import { deploy, type Deployment } from '../helpers/deploy-bots.js';
+import { configDir, deploy, type Deployment } from '../helpers/deploy-bots.js';
 import { skipRedis, startRedis, type TestRedis } from '../helpers/start-redis.js';
 import { tempKnowledge } from '../helpers/temp-knowledge.js';
 
@@ -121,5 +121,36 @@ describe.skipIf(skipRedis)('picking from a "did you mean" list on two instances 
     const chat = { conversationId: 'cidPickRedis==' };
     expect(itemsOf(await askInGroup(deployment.fake, first, session(), ASK, chat))[0]).toBe('1. seata-sample 的 Saga 示例需要哪些表？');
     expect(markdownOf(await askInGroup(deployment.fake, second, session(), '1', chat)).text).toContain('需要 seata_state_machine_def 等三张表。');
+  });
+});
+
+describe('"did you mean" entries as links that send their number (search.pickLinks)', () => {
+  let fake: FakeDingTalk;
+  let knowledgeDir: string;
+  beforeAll(async () => {
+    fake = await startFakeDingTalk();
+    knowledgeDir = tempKnowledge({ ...FIXTURE_FILES, ...SAMPLES });
+  });
+  afterAll(async () => {
+    await fake.close();
+  });
+  const privately = { conversationType: '1', conversationId: 'cidPrivatePick==' };
+
+  it('links each entry in 1:1 chats when set, never in groups, and not by default', async () => {
+    const on = await startApp({ fake, knowledgeDir, env: { CONFIG_DIR: configDir('search:\n  pickLinks: true\n') } });
+    const off = await startApp({ fake, knowledgeDir });
+    try {
+      expect(itemsOf(await askInGroup(fake, on.url, session(), ASK, privately))).toEqual([
+        '1. [seata-sample 的 Saga 示例需要哪些表？](dtmd://dingtalkclient/sendMessage?content=1)',
+        '2. [seata-sample 里的 TCC 示例怎么跑？](dtmd://dingtalkclient/sendMessage?content=2)',
+        expect.stringMatching(/^3\. \[好的，谢谢。 .*…\]\(dtmd:\/\/dingtalkclient\/sendMessage\?content=3\)$/) as unknown,
+      ]);
+      expect(itemsOf(await askInGroup(fake, on.url, session(), ASK))[0]).toBe('1. seata-sample 的 Saga 示例需要哪些表？');
+      expect(itemsOf(await askInGroup(fake, off.url, session(), ASK, privately))[0]).toBe('1. seata-sample 的 Saga 示例需要哪些表？');
+      // What the link sends is an ordinary number: it picks.
+      expect(markdownOf(await askInGroup(fake, on.url, session(), '2', privately)).text).toContain('运行 TccProviderStarter');
+    } finally {
+      await Promise.all([on.app.close(), off.app.close()]);
+    }
   });
 });
