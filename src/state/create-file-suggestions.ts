@@ -36,7 +36,8 @@ export function createFileSuggestions(dataDir: string, maxLists = 10_000): Pendi
       const kept: Lists = Object.fromEntries(live);
       loaded = Promise.resolve(kept);
       const text = JSON.stringify(kept);
-      writing = writing.then(async () => {
+      // After a failed write (a full disk, say) the next one still runs.
+      writing = writing.catch(() => undefined).then(async () => {
         await mkdir(dataDir, { recursive: true });
         await writeFileAtomic(file, text, { fsync: true });
       });
