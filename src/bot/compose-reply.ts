@@ -20,6 +20,8 @@ export interface ReplyContext {
   askAt: { label: string; url: string };
   /** Byte budget for the Markdown text; the whole message must stay under DingTalk's 20,000 bytes. */
   maxBytes: number;
+  /** Make each "did you mean" entry a link that sends its number (1:1 chats, when configured). */
+  pickLinks?: boolean;
 }
 
 export const HELP_TEXT = [
@@ -28,6 +30,7 @@ export const HELP_TEXT = [
   '- jraft 支持 multi raft 吗',
   '- 最新版本 Seata',
   '- SOFARPC 5.7.6（某个版本更新了什么）',
+  '- 1、2、3（我列出“你想问的是不是”后，回复编号看那一条的答案）',
   '- 活动 或 直播（近期活动）',
   '- 周报（本周周报预览；管理员发送“周报 发送”立即发到群里）',
   '- 管理员：重新加载（立即重读知识库）、状态、待回答（没答上的问题）',
@@ -69,8 +72,14 @@ export function composeAnswerReply(result: AnswerResult, context: ReplyContext):
     return finish(truncateTitle(label(top.entry)), fit(head, body, footer.join('\n'), origin?.url ?? sources[0]?.url, context), context);
   }
   if (result.outcome === 'suggest' && top) {
-    const lines = ['我不太确定，你想问的是不是：', '', ...result.matches.map((m, i) => `${i + 1}. ${linked(m.entry)}`), '', '可以换个说法再问一次。'];
-    return finish('你想问的是不是', lines.join('\n'), context);
+    // One short line per item, so the member can pick by its number (handleMessage keeps the ids).
+    const numbers = result.matches.map((_, i) => String(i + 1)).join('、');
+    const items = result.matches.map((m, i) => {
+      const title = escapeInline(shortTitle(label(m.entry)));
+      return `${i + 1}. ${context.pickLinks ? `[${escapeLinkText(title)}](${sendMessageLink(String(i + 1))})` : title}`;
+    });
+    const lines = ['我不太确定，你想问的是不是：', '', ...items, '', `回复编号（${numbers}）看答案，或者换个说法再问一次。`];
+    return finish('你想问的是不是', cutToBytes(lines.join('\n'), context.maxBytes - 200), context);
   }
   if (result.intent === 'event') return finish('近期活动', '近期还没有已公布的直播或活动。', context);
   return finish(
@@ -140,6 +149,17 @@ function toDingTalkMarkdown(text: string): string {
     previous = line;
   }
   return out.join('\n').trim();
+}
+
+/** DingTalk's client action that sends `text` in the chat as the member. */
+function sendMessageLink(text: string): string {
+  return `dtmd://dingtalkclient/sendMessage?content=${encodeURIComponent(text)}`;
+}
+
+/** A title as one line of at most 60 characters: its first line, spaces collapsed. */
+function shortTitle(title: string): string {
+  const line = title.trim().split('\n')[0]?.replace(/\s+/g, ' ') ?? '';
+  return truncateTitle(line);
 }
 
 function truncateTitle(title: string): string {

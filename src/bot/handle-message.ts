@@ -34,6 +34,14 @@ export interface BotContext {
   admins: readonly string[];
   /** When this week's digest was already sent (the scheduler's record); absent where nothing is sent. */
   digestSentAt?: () => Promise<string | undefined>;
+  /**
+   * The entry ids of the "did you mean" list last shown to this member in this chat, still open
+   * (undefined: none); asked only when the message picks a number. Absent where nothing is kept
+   * (the command line, the playground).
+   */
+  pendingSuggestions?: () => Promise<readonly string[] | undefined>;
+  /** `search.pickLinks`: in 1:1 chats, "did you mean" entries are links that send their number. */
+  pickLinks?: boolean;
 }
 
 /** What happened, for logs and metrics: every value, so the metrics can show each from zero. */
@@ -50,6 +58,9 @@ export const HANDLED_AS = [
   'unsupported',
   'answer',
   'suggest',
+  'pick',
+  'pick-none',
+  'pick-gone',
   'abstain',
   'failed',
 ] as const;
@@ -67,6 +78,8 @@ export interface Handled {
   action?: BotAction;
   /** The question put to the engine (after the @mention and filler), for the unanswered log. */
   question?: string;
+  /** The entry ids of a "did you mean" list shown: the transport keeps them for a numbered reply. */
+  suggested?: string[];
 }
 
 const TEXT_TYPES = new Set(['text', 'richText', 'audio']);
@@ -89,7 +102,7 @@ export function replyContextFor(message: ChatMessage, maxReplyBytes: number): Re
 /** Decides the reply to one message. Pure apart from the engine it is given: no I/O. */
 export async function handleMessage(received: ChatMessage, context: BotContext): Promise<Handled> {
   const message = { ...received, text: received.text.slice(0, MAX_MESSAGE_CHARS) };
-  const replyContext = replyContextFor(message, context.maxReplyBytes);
+  const replyContext = { ...replyContextFor(message, context.maxReplyBytes), ...(context.pickLinks && !message.isGroup ? { pickLinks: true } : {}) };
   const isAdmin = message.isAdmin === true || (message.senderStaffId !== undefined && context.admins.includes(message.senderStaffId));
   if (!isReadable(message.msgtype)) {
     return { handledAs: 'unsupported', reply: composeTextReply('只支持文字消息', `我目前只能读懂文字消息。${HELP_TEXT}`, replyContext) };
@@ -143,12 +156,22 @@ export async function handleMessage(received: ChatMessage, context: BotContext):
       }
       return { handledAs: `admin-${command.type}`, action: command.type, reply: composeTextReply('管理命令', ADMIN_UNAVAILABLE, replyContext) };
     }
+    case 'pick': {
+      const id = (await context.pendingSuggestions?.())?.[command.index - 1];
+      if (id === undefined) return { handledAs: 'pick-none', reply: composeTextReply('没有可选的问题', PICK_NONE_TEXT, replyContext) };
+      const entry = context.entries.find((e) => e.id === id);
+      if (!entry) return { handledAs: 'pick-gone', reply: composeTextReply('这一条已不在', PICK_GONE_TEXT, replyContext) };
+      return { handledAs: 'pick', reply: composeAnswerReply({ outcome: 'answer', intent: 'general', matches: [{ entry, score: 1 }] }, replyContext) };
+    }
     case 'latest-release':
     case 'release':
     case 'question': {
       const question = questionOf(command);
       const result = await context.answerer.ask(question, context.now);
-      return { handledAs: result.outcome, reply: composeAnswerReply(result, replyContext), question };
+      const reply = composeAnswerReply(result, replyContext);
+      return result.outcome === 'suggest'
+        ? { handledAs: 'suggest', reply, question, suggested: result.matches.map((m) => m.entry.id) }
+        : { handledAs: result.outcome, reply, question };
     }
   }
 }
@@ -164,6 +187,10 @@ const SMALL_TALK_REPLIES: Readonly<Record<SmallTalk, { title: string; text: stri
   thanks: { title: '不客气', text: '不客气！还有问题随时 @我。' },
   praise: { title: '谢谢', text: '谢谢！有问题随时 @我。' },
 };
+
+// A number with no list to pick from (none shown, or shown over ten minutes ago): a hint, not the apology.
+const PICK_NONE_TEXT = '现在没有可选的编号：我列出“你想问的是不是”后十分钟内可以回复编号。请直接提问。';
+const PICK_GONE_TEXT = '这一条已经不在知识库里了，请换个说法再问一次。';
 
 const FAILURE_TEXT = '抱歉，我这边出了点问题，没能回答。请稍后再问一次。';
 

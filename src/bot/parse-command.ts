@@ -12,6 +12,8 @@ export type Command =
   | { type: 'latest-release'; project: string }
   | { type: 'release'; project: string; version: string }
   | { type: 'small-talk'; kind: SmallTalk }
+  /** A reply to a "did you mean" list: the 1-based number of the item picked. */
+  | { type: 'pick'; index: number }
   | { type: 'question'; text: string };
 
 /** Messages with nothing to look up: a greeting (or a bare @mention), thanks, praise or only emoji. */
@@ -37,6 +39,18 @@ const PRAISE = new RegExp(`^(?:${ADDRESSEE}(?:太?厉害了?|太?牛了?|牛逼|
 // No letter or digit at all: emoji, stickers' text placeholders, punctuation.
 const NOTHING_TO_READ = /^[^\p{L}\p{N}]*$|^(?:\[[^\]]{1,6}\]\s*)+$/u;
 
+// A number picking an item of a "did you mean" list: `1`, `１`, `第一个`, `第1条`, `选1`, `选第二个`.
+const PICK = /^(?:选择?\s*)?(?:第\s*)?([1-9１-９一二三四五六七八九])\s*(?:个|条|项|项目)?$/;
+const CHINESE_DIGITS = '一二三四五六七八九';
+
+function pickIndex(digit: string): number {
+  const chinese = CHINESE_DIGITS.indexOf(digit);
+  if (chinese >= 0) return chinese + 1;
+  // A full-width digit is U+FF10 + its value.
+  const code = digit.charCodeAt(0);
+  return code >= 0xff10 ? code - 0xff10 : code - 0x30;
+}
+
 /** Reads a message's text as a command; anything that is not a command is a question. */
 export function parseCommand(raw: string): Command {
   const text = raw.replace(LEADING_NOISE, '').trim();
@@ -53,6 +67,8 @@ export function parseCommand(raw: string): Command {
   if (/^\/?(?:重新加载|重载|reload)$/i.test(compact)) return { type: 'reload' };
   if (/^\/?(?:状态|status)$/i.test(compact)) return { type: 'status' };
   if (/^\/?(?:待回答|未回答|unanswered)$/i.test(compact)) return { type: 'unanswered' };
+  const pick = PICK.exec(compact);
+  if (pick?.[1]) return { type: 'pick', index: pickIndex(pick[1]) };
   const latest = /^(?:最新版本|latest)\s+(\S.*)$/i.exec(compact);
   if (latest?.[1]) return { type: 'latest-release', project: latest[1].trim() };
   const release = /^(\S+)\s+(v?\d+(?:\.\d+){1,3})$/i.exec(compact);

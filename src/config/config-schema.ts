@@ -95,6 +95,7 @@ export const configSchema = z
         answerThreshold: z.number().min(0).max(1),
         suggestThreshold: z.number().min(0).max(1),
         suggestions: z.number().int().min(0).max(10),
+        pickLinks: z.boolean(),
       })
       .strict()
       .refine((s) => s.suggestThreshold <= s.answerThreshold, {

@@ -13,7 +13,7 @@ import { parseCallback, CallbackPayloadError, type IncomingMessage } from '../di
 import { isAllowedSessionWebhook } from '../dingtalk/is-allowed-session-webhook.js';
 import { SessionReplyError, type SessionReplies } from '../dingtalk/send-session-reply.js';
 import { DINGTALK_MAX_BODY_BYTES } from '../dingtalk/limits.js';
-import type { MessageDeduper } from '../state/state-store.js';
+import type { MessageDeduper, PendingSuggestions } from '../state/state-store.js';
 import type { UnansweredLog } from '../state/unanswered-log.js';
 import type { CallbackOutcome, Metrics, ReplyResult } from '../metrics/create-metrics.js';
 import { isValidBearer } from './is-valid-bearer.js';
@@ -41,6 +41,10 @@ export interface HttpDeps {
     sessionHosts: readonly string[];
   };
   deduper: MessageDeduper;
+  /** The "did you mean" lists members may still pick from by number, shared like the deduper. */
+  suggestions: PendingSuggestions;
+  /** `search.pickLinks`: "did you mean" entries in 1:1 chats are links that send their number. */
+  pickLinks?: boolean;
   /** Posts replies to the session webhooks this layer has allow-listed. */
   replies: SessionReplies;
   now: () => number;
@@ -217,6 +221,8 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
       isAdmin: message.isAdmin,
       ...(message.senderStaffId ? { senderStaffId: message.senderStaffId } : {}),
     };
+    // A list belongs to one member in one chat; without a staff id nobody can pick from it.
+    const pendingKey = message.senderStaffId ? `${message.conversationId}:${message.senderStaffId}` : undefined;
     let handled: Handled;
     try {
       handled = await handleMessage(chat, {
@@ -227,12 +233,14 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
         digest: deps.digest,
         admins: deps.admins,
         ...(deps.digestSentAt ? { digestSentAt: deps.digestSentAt } : {}),
+        ...(deps.pickLinks ? { pickLinks: true } : {}),
+        ...(pendingKey ? { pendingSuggestions: () => deps.suggestions.get(pendingKey, deps.now()) } : {}),
       });
     } catch (err) {
       log.error({ msgId: message.msgId, err: err instanceof Error ? err.message : String(err) }, 'answering failed');
       handled = composeFailureReply(chat, DINGTALK_MAX_BODY_BYTES);
     }
-    const { reply, handledAs, action, question } = handled;
+    const { reply, handledAs, action, question, suggested } = handled;
     metrics?.answers.inc({ handled_as: handledAs });
     metrics?.answerDuration.observe({ handled_as: handledAs }, (performance.now() - acknowledged) / 1000);
     if (action === 'send-digest' && deps.sendDigestNow) {
@@ -253,6 +261,12 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
       recording = deps.unanswered
         .record({ text: question, chat: where, at: deps.now() })
         .catch((err: unknown) => log.error({ err: err instanceof Error ? err.message : String(err) }, 'unanswered question not recorded'));
+    }
+    // Kept before the reply is posted, so a `1` sent as soon as the list shows finds it.
+    if (suggested && pendingKey) {
+      await deps.suggestions
+        .set(pendingKey, suggested, deps.now())
+        .catch((err: unknown) => log.error({ err: err instanceof Error ? err.message : String(err) }, 'did-you-mean list not kept: a number cannot pick from it'));
     }
     // An admin command runs even when its reply cannot be delivered: a reload is still wanted.
     const admin = deps.admin;

@@ -3,11 +3,12 @@ import { createFileRateLedger } from './create-file-rate-ledger.js';
 import { createMessageDeduper } from './create-message-deduper.js';
 import { createProcessLock } from './create-process-lock.js';
 import type { StateStore } from './state-store.js';
+import { createFileSuggestions } from './create-file-suggestions.js';
 import { createFileUnansweredLog } from './create-file-unanswered-log.js';
 import type { Logger } from '../logger.js';
 
 /**
- * The embedded store for one instance: posts, the rate ledger and the unanswered log in files
+ * The embedded store for one instance: posts, the rate ledger, the unanswered log and the pending "did you mean" lists in files
  * under DATA_DIR (they survive restarts), message ids and locks in this process (one process
  * serves at a time).
  */
@@ -18,6 +19,7 @@ export function createFileStateStore(options: { dataDir: string; dedupeRetention
     posts: createPostStore(options.dataDir),
     rateLedger: createFileRateLedger(options.dataDir),
     lock: createProcessLock(),
+    suggestions: createFileSuggestions(options.dataDir),
     unansweredLog: ({ zone, analyser }) => createFileUnansweredLog({ dataDir: options.dataDir, zone, analyser, logger: options.logger }),
     close: () => Promise.resolve(),
   };

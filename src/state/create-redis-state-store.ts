@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
 import type { RateLedger } from '../dingtalk/rate-ledger.js';
 import { parsePostState, type PostStore } from './create-post-store.js';
-import type { JobLock, MessageDeduper, StateStore } from './state-store.js';
+import { PENDING_SUGGESTIONS_MS, type JobLock, type MessageDeduper, type PendingSuggestions, type StateStore } from './state-store.js';
 import { createRedisUnansweredLog } from './create-redis-unanswered-log.js';
 
 export interface RedisStateStoreOptions {
@@ -96,6 +96,18 @@ export function createRedisStateStore(options: RedisStateStoreOptions): StateSto
     },
   };
 
+  const suggestions: PendingSuggestions = {
+    async get(name) {
+      const text = await redis.get(key(`suggest:${name}`));
+      if (text === null) return undefined;
+      const ids: unknown = JSON.parse(text);
+      return Array.isArray(ids) && ids.every((id) => typeof id === 'string') ? ids : undefined;
+    },
+    async set(name, ids) {
+      await redis.set(key(`suggest:${name}`), JSON.stringify(ids), 'PX', PENDING_SUGGESTIONS_MS);
+    },
+  };
+
   const posts: PostStore = {
     async load() {
       const text = await redis.get(key('posts'));
@@ -156,6 +168,7 @@ export function createRedisStateStore(options: RedisStateStoreOptions): StateSto
     posts,
     rateLedger,
     lock,
+    suggestions,
     unansweredLog: ({ zone, analyser }) => createRedisUnansweredLog({ redis, key: key('unanswered'), lock, zone, analyser, logger: options.logger }),
     async close() {
       await redis.quit().catch(() => redis.disconnect());

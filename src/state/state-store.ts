@@ -18,6 +18,20 @@ export interface MessageDeduper {
   bindSignature(signature: string, msgId: string, nowMs: number): Promise<boolean>;
 }
 
+/**
+ * The "did you mean" list last shown to a member in a chat, as entry ids, so a later `1` picks from
+ * it on whichever instance it arrives. Keyed by the transport (conversation and sender).
+ */
+export interface PendingSuggestions {
+  /** The ids stored under `key` less than the retention time ago, or undefined. */
+  get(key: string, nowMs: number): Promise<readonly string[] | undefined>;
+  /** Replaces the list under `key`, kept for the retention time from `nowMs`. */
+  set(key: string, ids: readonly string[], nowMs: number): Promise<void>;
+}
+
+/** How long a "did you mean" list can be picked from. */
+export const PENDING_SUGGESTIONS_MS = 10 * 60_000;
+
 /** Runs a job on one instance at a time. */
 export interface JobLock {
   /**
@@ -37,6 +51,7 @@ export interface StateStore {
   posts: PostStore;
   rateLedger: RateLedger;
   lock: JobLock;
+  suggestions: PendingSuggestions;
   /** The questions the bot could not answer; `analyser` groups similar ones, `zone` dates them. */
   unansweredLog(options: { zone: string; analyser: QuestionAnalyser }): UnansweredLog;
   close(): Promise<void>;

@@ -24,6 +24,16 @@ describe('parseCommand', () => {
     ['jraft v1.3.0', { type: 'release', project: 'jraft', version: 'v1.3.0' }],
     ['请问 seata 的全局锁怎么用', { type: 'question', text: 'seata 的全局锁怎么用' }],
     ['活动什么时候开始报名', { type: 'question', text: '活动什么时候开始报名' }],
+    ['1', { type: 'pick', index: 1 }],
+    ['@小助手 2', { type: 'pick', index: 2 }],
+    ['３', { type: 'pick', index: 3 }],
+    ['第一个', { type: 'pick', index: 1 }],
+    ['第三条。', { type: 'pick', index: 3 }],
+    ['第2个', { type: 'pick', index: 2 }],
+    ['选1', { type: 'pick', index: 1 }],
+    ['选第二个', { type: 'pick', index: 2 }],
+    ['10', { type: 'question', text: '10' }],
+    ['1 个节点够吗', { type: 'question', text: '1 个节点够吗' }],
   ])('%s', (text, command) => {
     expect(parseCommand(text)).toEqual(command);
   });

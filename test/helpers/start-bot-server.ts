@@ -6,6 +6,8 @@ import { createHttpApp, type HttpApp } from '../../src/http/create-http-app.js';
 import { createSessionReplies } from '../../src/dingtalk/send-session-reply.js';
 import { createLogger } from '../../src/logger.js';
 import { createMessageDeduper } from '../../src/state/create-message-deduper.js';
+import { createFileSuggestions } from '../../src/state/create-file-suggestions.js';
+import { tempKnowledge } from './temp-knowledge.js';
 import { combine } from '../../src/knowledge/load-knowledge.js';
 import { summarizeKnowledge } from '../../src/knowledge/summarize-knowledge.js';
 import { loadFixture, type Fixture } from './knowledge-fixture.js';
@@ -54,6 +56,7 @@ export async function startBotServer(fixture: Fixture, options: BotServerOptions
     serving: () => ({ knowledge, summary, answerer: options.answerer ?? fixture.answerer }),
     dingtalk: { appSecret: APP_SECRET, robotCode: options.robotCode, signatureWindowMs: 3_600_000, sessionHosts: options.sessionHosts },
     deduper: createMessageDeduper(7_200_000),
+    suggestions: createFileSuggestions(tempKnowledge({})),
     replies: createSessionReplies({ dispatcher: recording, timeoutMs: 2000 }),
     now: options.now ?? (() => Date.now()),
     logger,

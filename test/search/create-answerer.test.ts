@@ -74,7 +74,7 @@ describe('createAnswerer', () => {
     expect(score).toBeGreaterThan(0.1);
     expect(score).toBeLessThan(1);
     const withThresholds = (answerThreshold: number, suggestThreshold: number) =>
-      createAnswerer(entries, { ...config, search: { answerThreshold, suggestThreshold, suggestions: 3 } }).ask(question, now);
+      createAnswerer(entries, { ...config, search: { ...config.search, answerThreshold, suggestThreshold, suggestions: 3 } }).ask(question, now);
 
     const answered = withThresholds(score, score);
     expect(answered.outcome).toBe('answer');

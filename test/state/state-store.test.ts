@@ -111,6 +111,24 @@ describe.each(kinds)('%s state store', (kind, fresh) => {
     await again.close();
   });
 
+  it.skipIf(skip)('keeps a "did you mean" list per key for ten minutes, across a reopen (or from another instance)', async () => {
+    const opened = fresh();
+    const [store, again] = [opened.open(), opened.open()];
+    const now = Date.now();
+    try {
+      await store.suggestions.set('cid1:user1', ['faq/a', 'faq/b'], now);
+      await store.suggestions.set('cid1:user2', ['faq/c'], now);
+      await store.suggestions.set('cid1:user1', ['faq/d', 'faq/e', 'faq/f'], now);
+      expect(await again.suggestions.get('cid1:user1', now + 1000)).toEqual(['faq/d', 'faq/e', 'faq/f']);
+      expect(await again.suggestions.get('cid1:user2', now + 1000)).toEqual(['faq/c']);
+      expect(await again.suggestions.get('cid2:user1', now + 1000)).toBeUndefined();
+      // Redis expires the key by its own clock (PX); the file store by the time it is given.
+      if (kind === 'file') expect(await again.suggestions.get('cid1:user1', now + 10 * 60_000 + 1)).toBeUndefined();
+    } finally {
+      await Promise.all([store.close(), again.close()]);
+    }
+  });
+
   it.skipIf(skip)('runs a locked job once at a time and lets the next holder in afterwards', async () => {
     const state = fresh();
     const [one, two] = kind === 'redis' ? [state.open(), state.open()] : [state.open(), undefined];

@@ -7,6 +7,9 @@ const byId = (id) => document.getElementById(id);
 const HANDLED_AS = {
   answer: 'Answered',
   suggest: 'Offered “did you mean”',
+  pick: 'Picked from “did you mean”',
+  'pick-none': 'A number with no list to pick from',
+  'pick-gone': 'Picked an entry no longer in the knowledge',
   abstain: 'Said it does not know',
   help: 'Command: help',
   events: 'Command: upcoming events',
