@@ -34,7 +34,7 @@ export function detectForm(text: string): QuestionForm {
   };
 }
 
-const RELEASE_QUESTION_WORDS = /最近一次|哪个|哪一个|什么|哪些|有啥|内容|what'?s|notes?|\bin\b/g;
+const RELEASE_QUESTION_WORDS = /最近一次|哪个|哪一个|什么|哪些|有啥|是啥|多少|几|版|内容|what'?s|notes?|\bin\b/g;
 const RELEASE_PATTERNS = [VERSION, LATEST, RELEASE_WORDS, CHANGE_WORDS, RELEASE_QUESTION_WORDS].map((p) => new RegExp(p.source, 'gi'));
 
 /**

@@ -43,6 +43,15 @@ describe('createAnswerer', () => {
     expect(result.matches[0]?.entry.id).toBe('releases/seata-1.4.0');
   });
 
+  it('reads "最新版本是多少", "最新版" and "最新版是几" as the same request for the newest release', () => {
+    // Each once left a word ("多少", the "版" of 最新版) that sent the question to the Q&A instead.
+    for (const question of ['Seata 最新版本是多少', 'seata 最新版', 'Seata 最新版是几']) {
+      const result = answerer.ask(question, now);
+      expect(result).toMatchObject({ outcome: 'answer', intent: 'latest-release' });
+      expect(result.matches[0]?.entry.id).toBe('releases/seata-1.4.0');
+    }
+  });
+
   it('lists upcoming events from now, nearest first', () => {
     const result = answerer.ask('下次直播什么时候', now);
     expect(result).toMatchObject({ outcome: 'answer', intent: 'event' });
