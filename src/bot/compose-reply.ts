@@ -22,6 +22,8 @@ export interface ReplyContext {
   maxBytes: number;
   /** Make each "did you mean" entry a link that sends its number (1:1 chats, when configured). */
   pickLinks?: boolean;
+  /** When the question was asked: a release's date is shown with how long ago it was. */
+  now?: Date;
 }
 
 export const HELP_TEXT = [
@@ -64,7 +66,8 @@ export function composeAnswerReply(result: AnswerResult, context: ReplyContext):
     if (rest.length > 0) footer.push('', '相关问题：', ...rest.map((m) => `- ${linked(m.entry)}`));
     // Last, so an archived answer always ends with the post it was given in, and when.
     if (origin) footer.push('', `来自 [${escapeLinkText(origin.title)}](${origin.url})`);
-    const head = `**${escapeInline(label(top.entry))}**`;
+    const dated = top.entry.kind === 'release' ? releaseDateLine(top.entry.date, result.intent === 'latest-release', context.now) : undefined;
+    const head = `**${escapeInline(label(top.entry))}**${dated ? `\n\n${dated}` : ''}`;
     // A release's changes are one per line: show them as a list.
     const text = top.entry.kind === 'release' ? top.entry.body.split('\n').filter((l) => l.trim()).map((l) => (BLOCK_LINE.test(l) ? l : `- ${l}`)).join('\n') : top.entry.body;
     // Measured as it will be sent: sanitising turns each `<` of a tag into a 3-byte `＜`.
@@ -87,6 +90,17 @@ export function composeAnswerReply(result: AnswerResult, context: ReplyContext):
     `抱歉，我在社区的问答、发布记录和活动里没有找到答案。可以换个说法再问，或者到 [${context.askAt.label}](${context.askAt.url}) 提问。`,
     context,
   );
+}
+
+/**
+ * When a release came out, and for "最新版本" that it is the newest the knowledge holds: the
+ * archive ends in 2023, so "latest" without a date would mislead.
+ */
+function releaseDateLine(date: string | undefined, latest: boolean, now: Date | undefined): string | undefined {
+  if (!date) return latest ? '这是知识库里记录的最新版本（发布日期未记录）。' : undefined;
+  const days = now ? Math.floor((now.getTime() - Date.parse(`${date}T00:00:00Z`)) / 86_400_000) : NaN;
+  const ago = !(days >= 0) ? '' : days < 60 ? `，${days} 天前` : days < 730 ? `，约 ${Math.round(days / 30.4)} 个月前` : `，约 ${Math.floor(days / 365.25)} 年前`;
+  return latest ? `这是知识库里记录的最新版本，发布于 ${date}${ago}；之后的版本请看项目的发布页。` : `发布于 ${date}${ago}。`;
 }
 
 /**

@@ -102,7 +102,7 @@ export function replyContextFor(message: ChatMessage, maxReplyBytes: number): Re
 /** Decides the reply to one message. Pure apart from the engine it is given: no I/O. */
 export async function handleMessage(received: ChatMessage, context: BotContext): Promise<Handled> {
   const message = { ...received, text: received.text.slice(0, MAX_MESSAGE_CHARS) };
-  const replyContext = { ...replyContextFor(message, context.maxReplyBytes), ...(context.pickLinks && !message.isGroup ? { pickLinks: true } : {}) };
+  const replyContext = { ...replyContextFor(message, context.maxReplyBytes), now: context.now, ...(context.pickLinks && !message.isGroup ? { pickLinks: true } : {}) };
   const isAdmin = message.isAdmin === true || (message.senderStaffId !== undefined && context.admins.includes(message.senderStaffId));
   if (!isReadable(message.msgtype)) {
     return { handledAs: 'unsupported', reply: composeTextReply('只支持文字消息', `我目前只能读懂文字消息。${HELP_TEXT}`, replyContext) };

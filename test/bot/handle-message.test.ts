@@ -46,12 +46,12 @@ describe('group behaviour', () => {
   it('answers 最新版本 <project> with the newest release and its changes as a list', async () => {
     const reply = await say('最新版本 seata');
     expect(reply.handledAs).toBe('answer');
-    expect(reply.markdown).toMatch(/^\*\*Seata 1\.4\.0\*\*\n\n- 支持 yml 配置/);
+    expect(reply.markdown).toMatch(/^\*\*Seata 1\.4\.0\*\*\n\n这是知识库里记录的最新版本[^\n]*\n\n- 支持 yml 配置/);
   });
 
   it('answers <project> <version> with that release', async () => {
     const reply = await say('SOFARPC 5.7.6');
-    expect(reply.markdown).toMatch(/^\*\*SOFARPC v5\.7\.6\*\*\n\n- 支持 Hessian 黑名单\n- 升级 Netty/);
+    expect(reply.markdown).toMatch(/^\*\*SOFARPC v5\.7\.6\*\*\n\n(?:发布于 [^\n]*\n\n)?- 支持 Hessian 黑名单\n- 升级 Netty/);
     expect(reply.markdown).toContain('(https://example.org/rpc-5.7.6)');
   });
 
@@ -206,5 +206,13 @@ describe('archived answers cite their post', () => {
     expect(Buffer.byteLength(JSON.stringify(toMarkdownMessage(reply)))).toBeLessThanOrEqual(20_000);
     expect(reply.markdown).toContain('完整内容见[原文](https://www.sofastack.tech/blog/sofa-weekly-20190802/)');
     expect(reply.markdown).toContain(`${CITE}\n\n@user0042`);
+  });
+});
+
+describe('release dates', () => {
+  it('says when a release came out, and that "latest" is the newest the knowledge holds', async () => {
+    const latest = await say('Seata 最新版本');
+    expect(latest.markdown).toMatch(/^\*\*Seata 1\.4\.0\*\*\n\n这是知识库里记录的最新版本，发布于 \d{4}-\d{2}-\d{2}(，[^；]+)?；/);
+    expect((await say('SOFARPC 5.7.6 更新了什么')).markdown).toMatch(/\n\n发布于 \d{4}-\d{2}-\d{2}(，.+)?。\n/);
   });
 });
