@@ -59,6 +59,10 @@ export function composeAnswerReply(result: AnswerResult, context: ReplyContext):
     if (result.intent === 'event') {
       return finish('近期活动', ['**近期活动**', '', ...result.matches.map((m) => `- ${linked(m.entry)}`)].join('\n'), context);
     }
+    if (result.intent === 'reading') {
+      const items = result.matches.map((m) => `- ${linked(m.entry)}${m.entry.date ? `（${m.entry.date}）` : ''}`);
+      return finish('相关文章', cutToBytes(['**相关文章**', '', ...items].join('\n'), context.maxBytes - 200), context);
+    }
     const sources = sourcesOf(top.entry);
     const { origin } = top.entry;
     const footer: string[] = [];

@@ -85,7 +85,39 @@ export function combine(files: FileResult[]): KnowledgeLoad {
     }
     problems.push(...result.problems);
   }
-  return { entries, problems, files };
+  return { entries: mergeRepeatedReadings(entries), problems, files };
+}
+
+const SITE_HOST = /^https?:\/\/www\.sofastack\.tech\//i;
+
+/**
+ * The archive recommends the same article in many posts ("SOFARegistry | 大规模集群优化实践" 13
+ * times): one entry per title, in the place of its first, with every URL it was given under
+ * (the website's own first) and the date it was first recommended.
+ */
+function mergeRepeatedReadings(entries: Entry[]): Entry[] {
+  const keyOf = (entry: Entry) => (entry.kind === 'reading' ? entry.title.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '') : '');
+  const groups = new Map<string, Entry[]>();
+  for (const entry of entries) {
+    const key = keyOf(entry);
+    if (key) (groups.get(key) ?? groups.set(key, []).get(key))?.push(entry);
+  }
+  const merged = new Map<Entry, Entry | undefined>();
+  for (const group of groups.values()) {
+    if (group.length < 2) continue;
+    const [first] = group as [Entry, ...Entry[]];
+    const links = [...new Map(group.flatMap((e) => [...(e.url ? [{ title: e.title, url: e.url }] : []), ...e.links]).map((l) => [l.url, l])).values()];
+    links.sort((a, b) => Number(SITE_HOST.test(b.url)) - Number(SITE_HOST.test(a.url)));
+    const url = links[0]?.url;
+    merged.set(first, { ...first, ...(url ? { url } : {}), links });
+    for (const later of group.slice(1)) merged.set(later, undefined);
+  }
+  if (merged.size === 0) return entries;
+  return entries.flatMap((e) => {
+    if (!merged.has(e)) return [e];
+    const kept = merged.get(e);
+    return kept ? [kept] : [];
+  });
 }
 
 /** Whether a path (relative to its knowledge folder) is knowledge: Markdown, not hidden, not the authoring guide. */

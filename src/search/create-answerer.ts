@@ -28,7 +28,9 @@ const MAX_SEARCH_TERM_ENTRIES = 1000;
 // The most informative words of a question decide its coverage: a long paste is not a question
 // that every entry covers less of.
 const MAX_QUESTION_UNITS = 12;
-const READING_REQUEST_WORDS = new Set(['文章', '阅读', '推荐', '资料', '博客', 'blog', 'article', '讲', '介绍']);
+// Articles listed for "有没有讲 X 的文章".
+const MAX_ARTICLES = 5;
+const READING_REQUEST_WORDS = new Set(['文章', '阅读', '推荐', '资料', '博客', 'blog', 'article', 'articles', '讲', '介绍', '几篇', '一些', '相关', '哪些', '有没有']);
 // Share of what a version question asks beyond the release that its notes must hold to answer it.
 const RELEASE_REST_COVERAGE = 0.5;
 // An entry holding less than this share of the information of the question's specific words
@@ -129,7 +131,10 @@ function* buildSteps(entries: readonly Entry[], config: SearchConfig): Generator
     if (intent === 'reading') {
       // "有没有讲 X 的文章": the topic is what a title must cover; the request words are not in titles.
       const topic = tokens.filter((t) => !READING_REQUEST_WORDS.has(t));
-      return { intent, matches: rank(reading, topic, form, vocabulary, normalized).map((m) => ({ ...m, score: m.features?.questionCoverage ?? 0 })) };
+      // One article once, though the archive recommended it under several titles.
+      const seen = new Set<string>();
+      const articles = rank(reading, topic, form, vocabulary, normalized).filter((m) => !m.entry.url || (!seen.has(m.entry.url) && seen.add(m.entry.url)));
+      return { intent, matches: articles.map((m) => ({ ...m, score: m.features?.questionCoverage ?? 0 })) };
     }
     return { intent, matches: rank(general, corrected, form, vocabulary, normalized) };
   };
@@ -142,6 +147,8 @@ function* buildSteps(entries: readonly Entry[], config: SearchConfig): Generator
     const matches = ranking.matches.filter((m) => !m.features || m.features.specificCoverage > 0);
     const top = matches[0];
     if (!top || top.score < suggestThreshold) return { outcome: 'abstain', intent, matches: [] };
+    // A request for reading is answered with a short list of articles on the topic, not one claimed answer.
+    if (intent === 'reading') return { outcome: 'answer', intent, matches: matches.slice(0, MAX_ARTICLES) };
     if (top.score >= answerThreshold && !top.features?.blocked) return { outcome: 'answer', intent, matches: matches.slice(0, suggestions + 1) };
     return { outcome: 'suggest', intent, matches: matches.slice(0, suggestions) };
   };

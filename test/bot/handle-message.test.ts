@@ -216,3 +216,11 @@ describe('release dates', () => {
     expect((await say('SOFARPC 5.7.6 更新了什么')).markdown).toMatch(/\n\n发布于 \d{4}-\d{2}-\d{2}(，.+)?。\n/);
   });
 });
+
+describe('reading requests', () => {
+  it('lists the articles on the topic with their dates, not one claimed answer', async () => {
+    const reply = await say('有没有讲 saga 的文章');
+    expect(reply.handledAs).toBe('answer');
+    expect(reply.markdown).toMatch(/^\*\*相关文章\*\*\n\n- \[[^\]]+\]\(https?:\/\/[^)]+\)/);
+  });
+});
