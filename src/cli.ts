@@ -135,6 +135,7 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, io
             now,
             maxReplyBytes: DINGTALK_MAX_BODY_BYTES,
             digest: { zone: config.timezone, eventsAheadDays: config.digest.eventsAheadDays },
+            staleAfterYears: config.search.staleAfterYears,
             admins: config.admins.staffIds,
           },
         );

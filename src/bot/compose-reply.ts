@@ -24,6 +24,8 @@ export interface ReplyContext {
   pickLinks?: boolean;
   /** When the question was asked: a release's date is shown with how long ago it was. */
   now?: Date;
+  /** An answer dated longer ago than this many years says how old it is. */
+  staleAfterYears?: number;
 }
 
 export const HELP_TEXT = [
@@ -70,7 +72,7 @@ export function composeAnswerReply(result: AnswerResult, context: ReplyContext):
     if (rest.length > 0) footer.push('', '相关问题：', ...rest.map((m) => `- ${linked(m.entry)}`));
     // Last, so an archived answer always ends with the post it was given in, and when.
     if (origin) footer.push('', `来自 [${escapeLinkText(origin.title)}](${origin.url})`);
-    const dated = top.entry.kind === 'release' ? releaseDateLine(top.entry.date, result.intent === 'latest-release', context.now) : undefined;
+    const dated = top.entry.kind === 'release' ? releaseDateLine(top.entry.date, result.intent === 'latest-release', context.now) : staleLine(top.entry.date, context);
     const head = `**${escapeInline(label(top.entry))}**${dated ? `\n\n${dated}` : ''}`;
     // A release's changes are one per line: show them as a list.
     const text = top.entry.kind === 'release' ? top.entry.body.split('\n').filter((l) => l.trim()).map((l) => (BLOCK_LINE.test(l) ? l : `- ${l}`)).join('\n') : top.entry.body;
@@ -94,6 +96,13 @@ export function composeAnswerReply(result: AnswerResult, context: ReplyContext):
     `抱歉，我在社区的问答、发布记录和活动里没有找到答案。可以换个说法再问，或者到 [${context.askAt.label}](${context.askAt.url}) 提问。`,
     context,
   );
+}
+
+/** For an answer older than `staleAfterYears`: when it was given, so the member weighs it. */
+function staleLine(date: string | undefined, { now, staleAfterYears }: ReplyContext): string | undefined {
+  if (!date || !now || !staleAfterYears) return undefined;
+  const years = Math.floor((now.getTime() - Date.parse(`${date}T00:00:00Z`)) / (365.25 * 86_400_000));
+  return years >= staleAfterYears ? `> 这是 ${date} 的回答，距今约 ${years} 年，项目可能已有变化。` : undefined;
 }
 
 /**

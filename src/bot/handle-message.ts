@@ -42,6 +42,8 @@ export interface BotContext {
   pendingSuggestions?: () => Promise<readonly string[] | undefined>;
   /** `search.pickLinks`: in 1:1 chats, "did you mean" entries are links that send their number. */
   pickLinks?: boolean;
+  /** `search.staleAfterYears`: an answer dated longer ago than this says how old it is. */
+  staleAfterYears?: number;
 }
 
 /** What happened, for logs and metrics: every value, so the metrics can show each from zero. */
@@ -102,7 +104,12 @@ export function replyContextFor(message: ChatMessage, maxReplyBytes: number): Re
 /** Decides the reply to one message. Pure apart from the engine it is given: no I/O. */
 export async function handleMessage(received: ChatMessage, context: BotContext): Promise<Handled> {
   const message = { ...received, text: received.text.slice(0, MAX_MESSAGE_CHARS) };
-  const replyContext = { ...replyContextFor(message, context.maxReplyBytes), now: context.now, ...(context.pickLinks && !message.isGroup ? { pickLinks: true } : {}) };
+  const replyContext = {
+    ...replyContextFor(message, context.maxReplyBytes),
+    now: context.now,
+    ...(context.staleAfterYears ? { staleAfterYears: context.staleAfterYears } : {}),
+    ...(context.pickLinks && !message.isGroup ? { pickLinks: true } : {}),
+  };
   const isAdmin = message.isAdmin === true || (message.senderStaffId !== undefined && context.admins.includes(message.senderStaffId));
   if (!isReadable(message.msgtype)) {
     return { handledAs: 'unsupported', reply: composeTextReply('只支持文字消息', `我目前只能读懂文字消息。${HELP_TEXT}`, replyContext) };

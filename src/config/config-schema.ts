@@ -96,6 +96,7 @@ export const configSchema = z
         suggestThreshold: z.number().min(0).max(1),
         suggestions: z.number().int().min(0).max(10),
         pickLinks: z.boolean(),
+        staleAfterYears: z.number().min(0),
       })
       .strict()
       .refine((s) => s.suggestThreshold <= s.answerThreshold, {

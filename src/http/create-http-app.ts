@@ -45,6 +45,8 @@ export interface HttpDeps {
   suggestions: PendingSuggestions;
   /** `search.pickLinks`: "did you mean" entries in 1:1 chats are links that send their number. */
   pickLinks?: boolean;
+  /** `search.staleAfterYears`: an older answer says how old it is. */
+  staleAfterYears?: number;
   /** Posts replies to the session webhooks this layer has allow-listed. */
   replies: SessionReplies;
   now: () => number;
@@ -234,6 +236,7 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
         admins: deps.admins,
         ...(deps.digestSentAt ? { digestSentAt: deps.digestSentAt } : {}),
         ...(deps.pickLinks ? { pickLinks: true } : {}),
+        ...(deps.staleAfterYears ? { staleAfterYears: deps.staleAfterYears } : {}),
         ...(pendingKey ? { pendingSuggestions: () => deps.suggestions.get(pendingKey, deps.now()) } : {}),
       });
     } catch (err) {

@@ -29,3 +29,18 @@ describe('links to archived entries in lists', () => {
     expect(reply.markdown).toContain(`相关问题：\n- [Seata 的 AT 模式会锁表吗？](http://seata.example.org/docs/at)\n- [SOFATracer 能和 Dubbo 一起用吗？](${POST_URL})\n`);
   });
 });
+
+describe('how old an answer is', () => {
+  const [tracer] = archived();
+  const answer = (context: Partial<Parameters<typeof composeAnswerReply>[1]>) =>
+    composeAnswerReply({ outcome: 'answer', intent: 'general', matches: [{ entry: tracer!, score: 0.9 }] }, { ...CONTEXT, ...context }).markdown;
+
+  it('says when an answer older than staleAfterYears was given', () => {
+    expect(answer({ now: new Date('2026-12-03T00:00:00Z'), staleAfterYears: 2 })).toContain('> 这是 2019-08-02 的回答，距今约 7 年，项目可能已有变化。');
+  });
+
+  it('says nothing for a recent answer, or with the setting at 0', () => {
+    expect(answer({ now: new Date('2020-06-01T00:00:00Z'), staleAfterYears: 2 })).not.toContain('距今');
+    expect(answer({ now: new Date('2026-12-03T00:00:00Z') })).not.toContain('距今');
+  });
+});
