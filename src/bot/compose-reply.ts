@@ -72,7 +72,10 @@ export function composeAnswerReply(result: AnswerResult, context: ReplyContext):
     if (rest.length > 0) footer.push('', '相关问题：', ...rest.map((m) => `- ${linked(m.entry)}`));
     // Last, so an archived answer always ends with the post it was given in, and when.
     if (origin) footer.push('', `来自 [${escapeLinkText(origin.title)}](${origin.url})`);
-    const dated = top.entry.kind === 'release' ? releaseDateLine(top.entry.date, result.intent === 'latest-release', context.now) : staleLine(top.entry.date, context);
+    const dated =
+      top.entry.kind !== 'release'
+        ? staleLine(top.entry.date, context)
+        : `${result.intent === 'unknown-release' ? '知识库里没有你问的这个版本。' : ''}${releaseDateLine(top.entry.date, result.intent !== 'release', context.now) ?? ''}`;
     const head = `**${escapeInline(label(top.entry))}**${dated ? `\n\n${dated}` : ''}`;
     // A release's changes are one per line: show them as a list.
     const text = top.entry.kind === 'release' ? top.entry.body.split('\n').filter((l) => l.trim()).map((l) => (BLOCK_LINE.test(l) ? l : `- ${l}`)).join('\n') : top.entry.body;

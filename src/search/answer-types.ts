@@ -2,7 +2,8 @@ import type { Entry } from '../knowledge/entry.js';
 import type { Tokenizer } from './create-tokenizer.js';
 
 /** What the question is after; decides which entries may answer it. */
-export type Intent = 'release' | 'latest-release' | 'event' | 'reading' | 'general';
+/** `unknown-release`: a version of a known project that the knowledge does not hold; answered with its newest release. */
+export type Intent = 'release' | 'latest-release' | 'unknown-release' | 'event' | 'reading' | 'general';
 
 /** answer: confident; suggest: a "did you mean" list; abstain: nothing fits. */
 export type Outcome = 'answer' | 'suggest' | 'abstain';

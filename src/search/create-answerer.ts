@@ -126,6 +126,11 @@ function* buildSteps(entries: readonly Entry[], config: SearchConfig): Generator
         .filter((c) => c.score > 0 && covers(c.entry))
         .sort((a, b) => b.score - a.score);
       if (versioned.length > 0) return { intent, matches: versioned.slice(0, 10) };
+      // "sofajraft 1.3.14 改了啥" when the newest release known is 1.3.10: say so, with that one.
+      if (intent === 'release' && restTotal === 0 && candidates.length > 0 && !candidates.some((c) => matchVersion(normalized, c.version) > 0)) {
+        const newest = [...candidates].sort((a, b) => (b.date ?? '').localeCompare(a.date ?? ''))[0] as ReleaseEntry;
+        return { intent: 'unknown-release', matches: [{ entry: newest, score: 0.95 }] };
+      }
     }
 
     if (intent === 'reading') {

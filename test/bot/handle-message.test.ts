@@ -214,6 +214,7 @@ describe('release dates', () => {
     const latest = await say('Seata 最新版本');
     expect(latest.markdown).toMatch(/^\*\*Seata 1\.4\.0\*\*\n\n这是知识库里记录的最新版本，发布于 \d{4}-\d{2}-\d{2}(，[^；]+)?；/);
     expect((await say('SOFARPC 5.7.6 更新了什么')).markdown).toMatch(/\n\n发布于 \d{4}-\d{2}-\d{2}(，.+)?。\n/);
+    expect((await say('seata 9.9.9 改了啥')).markdown).toMatch(/^\*\*Seata 1\.4\.0\*\*\n\n知识库里没有你问的这个版本。这是知识库里记录的最新版本，发布于 /);
   });
 });
 

@@ -43,6 +43,15 @@ describe('createAnswerer', () => {
     expect(result.matches[0]?.entry.id).toBe('releases/seata-1.4.0');
   });
 
+  it('answers a version it does not hold with the newest release of that project, saying so', () => {
+    const result = answerer.ask('seata 9.9.9 改了啥', now);
+    expect(result).toMatchObject({ outcome: 'answer', intent: 'unknown-release' });
+    expect(result.matches[0]?.entry.id).toBe('releases/seata-1.4.0');
+    // A version it holds, or a question about more than the release, is not this.
+    expect(answerer.ask('SOFARPC 5.7.6 更新了什么', now).intent).toBe('release');
+    expect(answerer.ask('seata 9.9.9 支持 XA 吗', now).intent).not.toBe('unknown-release');
+  });
+
   it('reads "最新版本是多少", "最新版" and "最新版是几" as the same request for the newest release', () => {
     // Each once left a word ("多少", the "版" of 最新版) that sent the question to the Q&A instead.
     for (const question of ['Seata 最新版本是多少', 'seata 最新版', 'Seata 最新版是几']) {
