@@ -75,7 +75,7 @@ export function composeAnswerReply(result: AnswerResult, context: ReplyContext):
     const dated =
       top.entry.kind !== 'release'
         ? staleLine(top.entry.date, context)
-        : `${result.intent === 'unknown-release' ? '知识库里没有你问的这个版本。' : ''}${releaseDateLine(top.entry.date, result.intent !== 'release', context.now) ?? ''}`;
+        : `${result.intent === 'unknown-release' ? '知识库里没有你问的这个版本。' : ''}${releaseDateLine(top.entry.date, result.intent === 'latest-release' || result.intent === 'unknown-release', context.now) ?? ''}`;
     const head = `**${escapeInline(label(top.entry))}**${dated ? `\n\n${dated}` : ''}`;
     // A release's changes are one per line: show them as a list.
     const text = top.entry.kind === 'release' ? top.entry.body.split('\n').filter((l) => l.trim()).map((l) => (BLOCK_LINE.test(l) ? l : `- ${l}`)).join('\n') : top.entry.body;

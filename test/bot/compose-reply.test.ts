@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { composeAnswerReply } from '../../src/bot/compose-reply.js';
+import type { ReleaseEntry } from '../../src/knowledge/entry.js';
 import { importWeeklyPost } from '../../src/knowledge/import-weekly/index.js';
 import { parseFrontMatter } from '../../src/knowledge/parse-front-matter.js';
 
@@ -42,5 +43,20 @@ describe('how old an answer is', () => {
   it('says nothing for a recent answer, or with the setting at 0', () => {
     expect(answer({ now: new Date('2020-06-01T00:00:00Z'), staleAfterYears: 2 })).not.toContain('距今');
     expect(answer({ now: new Date('2026-12-03T00:00:00Z') })).not.toContain('距今');
+  });
+});
+
+describe('release dates', () => {
+  const release: ReleaseEntry = { id: 'releases/rpc-5.7.6', kind: 'release', title: 'SOFARPC v5.7.6', project: 'SOFARPC', version: '5.7.6', body: '- 修复', links: [], tags: [], date: '2020-10-02', source: { file: 'r.md', line: 1 } };
+  const reply = (intent: 'release' | 'general' | 'latest-release') =>
+    composeAnswerReply({ outcome: 'answer', intent, matches: [{ entry: release, score: 0.9 }] }, { ...CONTEXT, now: new Date('2026-12-03T00:00:00Z') }).markdown;
+
+  it('calls a release the newest only when the newest was asked for', () => {
+    expect(reply('latest-release')).toContain('这是知识库里记录的最新版本，发布于 2020-10-02');
+    // Found by search, or picked from a list: just its date.
+    for (const intent of ['release', 'general'] as const) {
+      expect(reply(intent)).toContain('发布于 2020-10-02，约 6 年前。');
+      expect(reply(intent)).not.toContain('最新版本');
+    }
   });
 });
