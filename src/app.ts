@@ -148,7 +148,7 @@ export function createApp({ config, logger, groups = [], now = () => Date.now(),
     knowledgeBuild: buildState,
     dingtalk: {
       appSecret: config.dingtalk.appSecret,
-      robotCode: config.dingtalk.robotCode,
+      robotCode: config.dingtalk.robotCode ?? config.dingtalk.appKey,
       signatureWindowMs: windowMs,
       sessionHosts: config.dingtalk.sessionHosts,
     },

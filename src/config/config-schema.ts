@@ -49,7 +49,11 @@ export const configSchema = z
       .strict(),
     dingtalk: z
       .object({
+        // http: DingTalk calls /dingtalk/callback; stream: the bot opens an outbound WebSocket.
+        mode: z.enum(['http', 'stream']),
         apiBase: z.url({ protocol: /^https?$/, message: 'expected an http(s) URL' }),
+        // The new OpenAPI (access tokens, Stream gateway, app-robot group messages).
+        openapiBase: z.url({ protocol: /^https?$/, message: 'expected an http(s) URL' }),
         sessionHosts: z.array(
           z
             .string()
@@ -59,10 +63,18 @@ export const configSchema = z
         signatureWindowSeconds: z.number().int().min(1).max(3600),
         requestTimeoutMs: z.number().int().min(100).max(120_000),
         throttlePauseMs: z.number().int().min(100).max(3_600_000),
+        // The app's AppKey (Client ID); it is also the robot code.
+        appKey: z.string().min(1).optional(),
         appSecret: z.string().min(1).optional(),
         robotCode: z.string().min(1).optional(),
       })
-      .strict(),
+      .strict()
+      .superRefine((d, ctx) => {
+        if (d.mode !== 'stream') return;
+        for (const [key, env] of [['appKey', 'DINGTALK_APP_KEY'], ['appSecret', 'DINGTALK_APP_SECRET']] as const) {
+          if (!d[key]) ctx.addIssue({ code: 'custom', path: [key], message: `stream mode needs ${env} (the app's ${key === 'appKey' ? 'AppKey / Client ID' : 'AppSecret / Client Secret'})` });
+        }
+      }),
     reminders: z.object({ offsets: z.array(offset) }).strict(),
     digest: z
       .object({

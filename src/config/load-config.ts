@@ -32,9 +32,12 @@ export const ENV_SETTINGS: Readonly<Record<string, EnvSetting>> = {
   PORT: { path: ['server', 'port'] },
   KNOWLEDGE_DIR: { path: ['knowledge', 'dirs'], parse: list(':') },
   DATA_DIR: { path: ['dataDir'] },
+  DINGTALK_MODE: { path: ['dingtalk', 'mode'] },
+  DINGTALK_APP_KEY: { path: ['dingtalk', 'appKey'] },
   DINGTALK_APP_SECRET: { path: ['dingtalk', 'appSecret'] },
   DINGTALK_ROBOT_CODE: { path: ['dingtalk', 'robotCode'] },
   DINGTALK_API_BASE: { path: ['dingtalk', 'apiBase'] },
+  DINGTALK_OPENAPI_BASE: { path: ['dingtalk', 'openapiBase'] },
   DINGTALK_SESSION_HOSTS: { path: ['dingtalk', 'sessionHosts'], parse: list(',') },
   PLAYGROUND_TOKEN: { path: ['playground', 'token'] },
   LOG_LEVEL: { path: ['log', 'level'] },
@@ -44,7 +47,7 @@ export const ENV_SETTINGS: Readonly<Record<string, EnvSetting>> = {
 
 /** Settings that must never sit in a file in the repository, by section. */
 const SECRET_KEYS: Readonly<Record<string, readonly string[]>> = {
-  dingtalk: ['appSecret', 'robotCode'],
+  dingtalk: ['appKey', 'appSecret', 'robotCode'],
   state: ['redisUrl'],
   metrics: ['token'],
   playground: ['token'],

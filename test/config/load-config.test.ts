@@ -109,6 +109,31 @@ describe('loadConfig', () => {
     );
   });
 
+  it('takes the connection mode, the app key and the OpenAPI base; stream mode needs the app key and secret', () => {
+    const defaults = loadConfig({ CONFIG_DIR: configDir() });
+    expect(defaults.dingtalk.mode).toBe('http');
+    expect(defaults.dingtalk.openapiBase).toBe('https://api.dingtalk.com');
+    const stream = loadConfig({
+      CONFIG_DIR: configDir(),
+      DINGTALK_MODE: 'stream',
+      DINGTALK_APP_KEY: 'ding-app',
+      DINGTALK_APP_SECRET: 's3cret',
+      DINGTALK_OPENAPI_BASE: 'http://127.0.0.1:9998',
+    });
+    expect(stream.dingtalk).toMatchObject({ mode: 'stream', appKey: 'ding-app', openapiBase: 'http://127.0.0.1:9998' });
+    const problems = problemsOf(() => loadConfig({ CONFIG_DIR: configDir(), DINGTALK_MODE: 'stream' }));
+    expect(problems).toEqual([
+      expect.stringMatching(/^dingtalk\.appKey: stream mode needs DINGTALK_APP_KEY/),
+      expect.stringMatching(/^dingtalk\.appSecret: stream mode needs DINGTALK_APP_SECRET/),
+    ]);
+    expect(problemsOf(() => loadConfig({ CONFIG_DIR: configDir(), DINGTALK_MODE: 'websocket' }))).toEqual([
+      expect.stringMatching(/^dingtalk\.mode: .*\(from env DINGTALK_MODE\)$/),
+    ]);
+    expect(problemsOf(() => loadConfig({ CONFIG_DIR: configDir('dingtalk:\n  appKey: ding-app\n') }))).toEqual([
+      expect.stringMatching(/local\.yaml: dingtalk\.appKey: secrets are read from the environment only$/),
+    ]);
+  });
+
   it('refuses secrets written into a settings file, without echoing them', () => {
     const problems = problemsOf(() => loadConfig({ CONFIG_DIR: configDir('dingtalk:\n  appSecret: hunter2\n') }));
     expect(problems).toEqual([expect.stringMatching(/local\.yaml: dingtalk\.appSecret: secrets are read from the environment only$/)]);
