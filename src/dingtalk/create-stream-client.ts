@@ -315,6 +315,12 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
         return;
       case 'CALLBACK':
       case 'EVENT': {
+        // Arrived after our close frame went out: it can no longer be acked, so it is left for
+        // DingTalk to push again (to another connection) rather than answered here unacked.
+        if (live.ws.readyState !== WebSocket.OPEN) {
+          log.info({ connection: live.id, messageId }, 'stream frame arrived while closing: not taken');
+          return;
+        }
         // At once, before any work: an unacked frame may be pushed again.
         if (messageId === undefined) log.warn({ connection: live.id, type: frame.type }, 'stream frame without a messageId: not acked');
         else {
