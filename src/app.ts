@@ -44,8 +44,8 @@ export interface App {
   /** The app's own metrics registry; undefined when `metrics.enabled` is false. */
   metrics: Metrics | undefined;
   /**
-   * Shuts down gracefully: the Stream connection is closed first (code 1000), so the gateway sends
-   * new messages elsewhere, and frames already on their way are still acked and answered; callbacks get 503 (to be delivered again) and `/readyz` says
+   * Shuts down gracefully: in Stream mode the connection is closed first (code 1000), so the
+   * gateway sends new messages elsewhere; callbacks get 503 (to be delivered again) and `/readyz` says
    * "stopping"; replies in flight are sent; a group post in flight gets DingTalk's answer and is
    * recorded, and posts not confirmed stay in the outbox for the next start. Then the listener,
    * the knowledge watcher and the answering engine are closed.
