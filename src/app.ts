@@ -25,6 +25,8 @@ import { createSessionReplies } from './dingtalk/send-session-reply.js';
 import { createDryRunClient } from './dingtalk/create-dry-run-client.js';
 import type { RobotClient } from './dingtalk/robot-client.js';
 import { createMetrics, type Metrics } from './metrics/create-metrics.js';
+import { createStreamClient, type StreamClient, type StreamTiming } from './dingtalk/create-stream-client.js';
+import { createStreamReceiver } from './core/create-stream-receiver.js';
 
 export interface App {
   http: HttpApp;
@@ -34,13 +36,16 @@ export interface App {
   listen(port: number, host?: string): Promise<Server>;
   /** Starts the scheduled posts: catches up at once, then ticks every minute. */
   startScheduler(): void;
+  /** In Stream mode, connects to DingTalk's gateway and stays connected until close(); else nothing. */
+  startStream(): void;
   /** Serves edits to the knowledge folders as they happen. */
   watchKnowledge(): Promise<void>;
   scheduler: Scheduler;
   /** The app's own metrics registry; undefined when `metrics.enabled` is false. */
   metrics: Metrics | undefined;
   /**
-   * Shuts down gracefully: callbacks get 503 (to be delivered again) and `/readyz` says
+   * Shuts down gracefully: in Stream mode the connection is closed first (code 1000), so the
+   * gateway sends new messages elsewhere; callbacks get 503 (to be delivered again) and `/readyz` says
    * "stopping"; replies in flight are sent; a group post in flight gets DingTalk's answer and is
    * recorded, and posts not confirmed stay in the outbox for the next start. Then the listener,
    * the knowledge watcher and the answering engine are closed.
@@ -66,13 +71,15 @@ export interface AppDeps {
   print?: (text: string) => void;
   /** At most one knowledge-error notice to the admin groups per this long; default five minutes. */
   alertIntervalMs?: number;
+  /** Stream mode's backoff and timeouts, over the defaults and `dingtalk.stream` (tests shorten them). */
+  streamTiming?: Partial<StreamTiming>;
 }
 
 /** How long a session webhook gets to take a reply. */
 const REPLY_TIMEOUT_MS = 5000;
 
 /** Builds the bot from its configuration; nothing here reads the environment or exits. */
-export function createApp({ config, logger, groups = [], now = () => Date.now(), print, alertIntervalMs }: AppDeps): App {
+export function createApp({ config, logger, groups = [], now = () => Date.now(), print, alertIntervalMs, streamTiming }: AppDeps): App {
   const current: { serving?: Serving } = {};
   const windowMs = config.dingtalk.signatureWindowSeconds * 1000;
   const state = createStateStore(config, logger, windowMs);
@@ -170,7 +177,10 @@ export function createApp({ config, logger, groups = [], now = () => Date.now(),
     unanswered,
     admin: adminOperations({ config, logger, current, reload, postStore, unanswered }),
     ...(playground ? { playground } : {}),
+    // Stream mode: messages come over the WebSocket only, and readiness needs it connected.
+    ...(config.dingtalk.mode === 'stream' ? { callbacks: false, stream: { connected: () => stream?.connected() === true } } : {}),
   });
+  const stream = streamClientOf(config, logger, { ...streamTiming }, createStreamReceiver({ core: http.core, logger, metrics }), metrics);
   let server: Server | undefined;
 
   return {
@@ -178,6 +188,7 @@ export function createApp({ config, logger, groups = [], now = () => Date.now(),
     scheduler,
     metrics,
     startScheduler: () => scheduler.start(),
+    startStream: () => stream?.start(),
     async load() {
       const started = performance.now();
       const knowledge = await store.load();
@@ -206,6 +217,7 @@ export function createApp({ config, logger, groups = [], now = () => Date.now(),
       });
     },
     async close() {
+      await stream?.close();
       http.drain();
       // Both clients stop starting requests at once: a post waiting for the rate limit or a retry
       // could otherwise hold the shutdown for minutes. It stays in the outbox instead.
@@ -312,6 +324,21 @@ function scheduledGroups(groups: readonly GroupCredentials[], logger: Logger, ro
       client: robot,
       target: { group: group.name, accessToken: group.accessToken, ...(group.secret ? { secret: group.secret } : {}) },
     };
+  });
+}
+
+/** The Stream client in Stream mode (the schema made sure the app key and secret are set); undefined otherwise. */
+function streamClientOf(config: Readonly<Config>, logger: Logger, timing: Partial<StreamTiming>, onRobotMessage: (payload: unknown) => void, metrics: Metrics | undefined): StreamClient | undefined {
+  const { mode, appKey, appSecret, openapiBase } = config.dingtalk;
+  if (mode !== 'stream' || !appKey || !appSecret) return undefined;
+  return createStreamClient({
+    openapiBase,
+    clientId: appKey,
+    clientSecret: appSecret,
+    logger,
+    onRobotMessage,
+    timing: { ...config.dingtalk.stream, ...timing },
+    ...(metrics ? { registry: metrics.registry } : {}),
   });
 }
 

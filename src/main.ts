@@ -15,7 +15,9 @@ try {
 const log = createLogger(config.log.level);
 
 // Say up front what is missing, so a fresh clone explains itself.
-if (!config.dingtalk.appSecret) {
+if (config.dingtalk.mode === 'stream') {
+  log.info({ gateway: config.dingtalk.openapiBase }, 'Stream mode: messages arrive over an outbound WebSocket once the knowledge is loaded; /dingtalk/callback answers 404');
+} else if (!config.dingtalk.appSecret) {
   log.warn('DINGTALK_APP_SECRET is not set: DingTalk callbacks cannot be verified and will be refused with 401');
 }
 if (!process.env.KNOWLEDGE_DIR) log.info({ dirs: config.knowledge.dirs }, 'KNOWLEDGE_DIR is not set: serving the built-in sample knowledge');
@@ -72,6 +74,8 @@ try {
   const server = await app.listen(config.server.port);
   log.info({ port: (server.address() as AddressInfo).port }, 'listening');
   await app.load();
+  // After the knowledge: a message taken over the stream is answered, never refused as not ready.
+  if (!stopping) app.startStream();
   if (!stopping) await app.watchKnowledge();
   if (!stopping) app.startScheduler();
 } catch (err) {

@@ -67,6 +67,14 @@ export const configSchema = z
         appKey: z.string().min(1).optional(),
         appSecret: z.string().min(1).optional(),
         robotCode: z.string().min(1).optional(),
+        // Stream mode's keep-alive: a ping every pingIntervalMs; silent past silenceTimeoutMs, the connection is replaced.
+        stream: z
+          .object({
+            pingIntervalMs: z.number().int().min(50).max(600_000),
+            silenceTimeoutMs: z.number().int().min(100).max(600_000),
+          })
+          .strict()
+          .refine((s) => s.silenceTimeoutMs > s.pingIntervalMs, { message: 'silenceTimeoutMs must be longer than pingIntervalMs', path: ['silenceTimeoutMs'] }),
       })
       .strict()
       .superRefine((d, ctx) => {

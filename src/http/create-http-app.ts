@@ -4,18 +4,15 @@ import type { Logger } from '../logger.js';
 import type { KnowledgeLoad } from '../knowledge/load-knowledge.js';
 import type { KnowledgeSummary } from '../knowledge/summarize-knowledge.js';
 import type { AnswerSource } from '../search/answer-types.js';
-import { composeFailureReply, handleMessage, isReadable, replyContextFor, type BotAction, type ChatMessage, type Handled } from '../bot/handle-message.js';
-import type { AdminAction, AdminOperations } from '../bot/admin-report.js';
-import { composeAdminReply } from '../bot/compose-admin-reply.js';
-import type { BotReply } from '../bot/compose-reply.js';
+import { isReadable } from '../bot/handle-message.js';
+import type { AdminOperations } from '../bot/admin-report.js';
 import { verifyCallback } from '../dingtalk/verify-callback.js';
 import { parseCallback, CallbackPayloadError, type IncomingMessage } from '../dingtalk/parse-callback.js';
-import { isAllowedSessionWebhook } from '../dingtalk/is-allowed-session-webhook.js';
-import { SessionReplyError, type SessionReplies } from '../dingtalk/send-session-reply.js';
-import { DINGTALK_MAX_BODY_BYTES } from '../dingtalk/limits.js';
+import type { SessionReplies } from '../dingtalk/send-session-reply.js';
 import type { MessageDeduper, PendingSuggestions } from '../state/state-store.js';
 import type { UnansweredLog } from '../state/unanswered-log.js';
-import type { CallbackOutcome, Metrics, ReplyResult } from '../metrics/create-metrics.js';
+import type { CallbackOutcome, Metrics } from '../metrics/create-metrics.js';
+import { createMessageCore, type MessageCore } from '../core/create-message-core.js';
 import { isValidBearer } from './is-valid-bearer.js';
 import { clientOf, createAttemptLimiter } from './create-attempt-limiter.js';
 import { createPlaygroundRouter } from './create-playground-router.js';
@@ -71,10 +68,16 @@ export interface HttpDeps {
   playground?: { token: string; thresholds: { answer: number; suggest: number } };
   /** How long a request body may take to arrive once its headers have; default 10 s. */
   bodyTimeoutMs?: number;
+  /** False in Stream mode: messages arrive over the WebSocket and `/dingtalk/callback` is 404. Default true. */
+  callbacks?: boolean;
+  /** In Stream mode, whether the stream is connected: `/readyz` is 200 only while it is. */
+  stream?: { connected(): boolean };
 }
 
 export interface HttpApp {
   app: Express;
+  /** The one path every message takes, whichever receiver it came through; the Stream receiver uses it too. */
+  core: MessageCore;
   /** Resolves when every reply accepted so far has been sent or has failed. */
   idle(): Promise<void>;
   /**
@@ -91,8 +94,6 @@ const CALLBACK_MAX_BYTES = 64 * 1024;
 const CALLBACK_PATH = '/dingtalk/callback';
 /** What a callback refused while stopping is told; a restart takes a few seconds. */
 const RETRY_AFTER_SECONDS = 5;
-const ADMIN_ACTIONS: ReadonlySet<BotAction> = new Set<AdminAction>(['reload', 'status', 'unanswered']);
-const isAdminAction = (action: BotAction | undefined): action is AdminAction => action !== undefined && ADMIN_ACTIONS.has(action);
 const UNSUPPORTED_NOTE = '我目前只能读懂文字消息：@我 并用文字提问，发送“帮助”查看用法。';
 
 /** The Express layer: routes, body limits and status codes; the work is done by the injected parts. */
@@ -102,10 +103,9 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
   app.disable('x-powered-by');
   // Nothing here is cached by a client: hashing every response body for an ETag is wasted work.
   app.disable('etag');
-  const inFlight = new Set<Promise<void>>();
   const metrics = deps.metrics;
   const countCallback = (outcome: CallbackOutcome) => metrics?.callbacks.inc({ outcome });
-  const countReply = (result: ReplyResult) => metrics?.replies.inc({ result });
+  const core = createMessageCore(deps);
   let draining = false;
 
   app.use((req, res, next) => {
@@ -125,14 +125,20 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
       return;
     }
     const serving = deps.serving();
+    // In Stream mode both must hold: the body says which is missing.
+    const stream = deps.stream ? { stream: deps.stream.connected() ? 'connected' : 'disconnected' } : {};
     if (!serving) {
-      res.status(503).json({ status: 'loading' });
+      res.status(503).json({ status: 'loading', ...stream });
+      return;
+    }
+    if (stream.stream === 'disconnected') {
+      res.status(503).json({ status: 'connecting', ...stream });
       return;
     }
     const { files, entries, errors } = serving.summary;
     // Ready while a build runs: the last good knowledge answers until the new one is swapped in.
     const build = deps.knowledgeBuild?.() ?? { running: false, queued: false };
-    res.json({ status: 'ready', files, entries, errors, build });
+    res.json({ status: 'ready', files, entries, errors, build, ...stream });
   });
 
   // The signature covers headers only, so it is checked before a byte of the body is read.
@@ -161,157 +167,46 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
       res.status(400).json({});
       return;
     }
-    if (deps.dingtalk.robotCode && message.robotCode !== deps.dingtalk.robotCode) {
-      log.warn({ reason: 'robot-code' }, 'callback for another robot refused');
-      countCallback('wrong_robot');
-      res.status(403).json({});
-      return;
-    }
-    if (draining) {
-      countCallback('stopping');
-      res.status(503).set('Retry-After', String(RETRY_AFTER_SECONDS)).json({});
-      return;
-    }
-    const serving = deps.serving();
-    if (!serving) {
-      countCallback('not_ready');
-      res.status(503).json({});
-      return;
-    }
     // A signature is accepted for the one message it first carried: DingTalk signs the timestamp
     // only, so a captured pair could otherwise carry any body (`isAdmin: true` included) for the
-    // whole window. Bound only now, after the signature is verified and the payload read: a retry
+    // whole window. Bound only after the signature is verified and the payload read: a retry
     // of the same msgId under the same pair still passes, and is then seen as a redelivery.
     const signature = `${String(req.headers.timestamp)}:${String(req.headers.sign)}`;
-    let first: boolean;
-    try {
-      if (!(await deps.deduper.bindSignature(signature, message.msgId, deps.now()))) {
-        log.warn({ reason: 'reused-signature', msgId: message.msgId, ip: req.ip }, 'callback refused');
-        countCallback('unauthorized');
-        res.status(401).json({});
-        return;
-      }
-      first = await deps.deduper.claim(message.msgId, deps.now());
-    } catch (err) {
-      // Without the shared state the bot cannot tell a redelivery: DingTalk delivers again later.
-      log.error({ msgId: message.msgId, err: err instanceof Error ? err.message : String(err) }, 'callback not accepted: the state store is unavailable');
-      countCallback('state_unavailable');
-      res.status(503).set('Retry-After', String(RETRY_AFTER_SECONDS)).json({});
-      return;
-    }
-    if (!first) {
-      log.info({ msgId: message.msgId }, 'redelivered message ignored');
-      countCallback('duplicate');
-      res.json({});
-      return;
-    }
+    const guard = async () => {
+      const bound = await deps.deduper.bindSignature(signature, message.msgId, deps.now());
+      if (!bound) log.warn({ reason: 'reused-signature', msgId: message.msgId, ip: req.ip }, 'callback refused');
+      return bound;
+    };
     // Acknowledge first: a slow acknowledgement makes DingTalk deliver the message again, and the
     // answer may wait behind an index rebuild.
-    countCallback('accepted');
-    res.json(isReadable(message.msgtype) ? {} : { message: UNSUPPORTED_NOTE });
-    const acknowledged = performance.now();
-    const handling = answer(message, serving, acknowledged).finally(() => inFlight.delete(handling));
-    inFlight.add(handling);
-  };
-
-  /** Decides the reply, then posts it to the session webhook; never throws. */
-  const answer = async (message: IncomingMessage, serving: Serving, acknowledged: number): Promise<void> => {
-    const chat: ChatMessage = {
-      text: message.text,
-      msgtype: message.msgtype,
-      isGroup: message.conversationType === 'group',
-      isAdmin: message.isAdmin,
-      ...(message.senderStaffId ? { senderStaffId: message.senderStaffId } : {}),
-    };
-    // A list belongs to one member in one chat; without a staff id nobody can pick from it.
-    const pendingKey = message.senderStaffId ? `${message.conversationId}:${message.senderStaffId}` : undefined;
-    let handled: Handled;
-    try {
-      handled = await handleMessage(chat, {
-        answerer: serving.answerer,
-        entries: serving.knowledge.entries,
-        now: new Date(deps.now()),
-        maxReplyBytes: DINGTALK_MAX_BODY_BYTES,
-        digest: deps.digest,
-        admins: deps.admins,
-        ...(deps.digestSentAt ? { digestSentAt: deps.digestSentAt } : {}),
-        ...(deps.pickLinks ? { pickLinks: true } : {}),
-        ...(deps.staleAfterYears ? { staleAfterYears: deps.staleAfterYears } : {}),
-        ...(pendingKey ? { pendingSuggestions: () => deps.suggestions.get(pendingKey, deps.now()) } : {}),
-      });
-    } catch (err) {
-      log.error({ msgId: message.msgId, err: err instanceof Error ? err.message : String(err) }, 'answering failed');
-      handled = composeFailureReply(chat, DINGTALK_MAX_BODY_BYTES);
-    }
-    const { reply, handledAs, action, question, suggested } = handled;
-    metrics?.answers.inc({ handled_as: handledAs });
-    metrics?.answerDuration.observe({ handled_as: handledAs }, (performance.now() - acknowledged) / 1000);
-    if (action === 'send-digest' && deps.sendDigestNow) {
-      // Not awaited: the digest may wait for the robot's rate limit; the reply should not.
-      const sending = deps
-        .sendDigestNow()
-        .catch((err: unknown) => log.error({ err: err instanceof Error ? err.message : String(err) }, 'digest on request failed'))
-        .finally(() => inFlight.delete(sending));
-      inFlight.add(sending);
-    }
-    log.info({ msgId: message.msgId, conversation: message.conversationType, handledAs }, 'message handled');
-
-    // Counted beside the reply, not before it: a shared log may wait for another instance.
-    let recording = Promise.resolve();
-    if (question !== undefined && (handledAs === 'abstain' || handledAs === 'suggest') && deps.unanswered) {
-      // Only the chat's name is kept with the question: never who asked. A 1:1 chat is named by its kind.
-      const where = message.conversationType === 'group' ? (message.conversationTitle ?? '群聊') : '私聊';
-      recording = deps.unanswered
-        .record({ text: question, chat: where, at: deps.now() })
-        .catch((err: unknown) => log.error({ err: err instanceof Error ? err.message : String(err) }, 'unanswered question not recorded'));
-    }
-    // Kept before the reply is posted, so a `1` sent as soon as the list shows finds it.
-    if (suggested && pendingKey) {
-      await deps.suggestions
-        .set(pendingKey, suggested, deps.now())
-        .catch((err: unknown) => log.error({ err: err instanceof Error ? err.message : String(err) }, 'did-you-mean list not kept: a number cannot pick from it'));
-    }
-    // An admin command runs even when its reply cannot be delivered: a reload is still wanted.
-    const admin = deps.admin;
-    const answerOrReport: Promise<BotReply> =
-      isAdminAction(action) && admin
-        ? admin
-            .run(action)
-            .catch((err: unknown) => ({ action: 'failed' as const, failed: action, reason: err instanceof Error ? err.message : String(err) }))
-            .then((report) => composeAdminReply(report, replyContextFor(chat, DINGTALK_MAX_BODY_BYTES)))
-        : Promise.resolve(reply);
-
-    if (!isAllowedSessionWebhook(message.sessionWebhook, message.sessionWebhookExpiredTime, deps.dingtalk.sessionHosts, deps.now())) {
-      log.warn({ msgId: message.msgId }, 'no reply sent: the session webhook is missing, expired or not on the allow-list');
-      countReply('not_allowed');
-      await recording;
-      return;
-    }
-    const webhook = message.sessionWebhook;
-    await Promise.all([answerOrReport.then((text) => postReply(webhook, text, message.msgId)), recording]);
-  };
-
-  const postReply = async (webhook: string, reply: BotReply, msgId: string): Promise<void> => {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await deps.replies.send(webhook, reply);
-        log.debug({ msgId, attempt }, 'reply sent');
-        countReply('sent');
+    const acknowledge = () => res.json(isReadable(message.msgtype) ? {} : { message: UNSUPPORTED_NOTE });
+    const outcome = await core.receive(message, { guard, acknowledge });
+    switch (outcome) {
+      case 'accepted':
         return;
-      } catch (err) {
-        const retry = err instanceof SessionReplyError && err.retryable && attempt < 3;
-        if (!retry) {
-          log.warn({ msgId, attempt, err: err instanceof Error ? err.message : String(err) }, 'reply failed');
-          countReply('failed');
-          return;
-        }
-        await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
-      }
+      case 'duplicate':
+        res.json({});
+        return;
+      case 'wrong_robot':
+        res.status(403).json({});
+        return;
+      case 'unauthorized':
+        res.status(401).json({});
+        return;
+      case 'not_ready':
+        res.status(503).json({});
+        return;
+      // Without the shared state the bot cannot tell a redelivery: DingTalk delivers again later.
+      // While stopping, refused before it is marked as seen, so a redelivery is answered elsewhere.
+      case 'state_unavailable':
+      case 'stopping':
+        res.status(503).set('Retry-After', String(RETRY_AFTER_SECONDS)).json({});
+        return;
     }
   };
 
   // Headers first: an unsigned request is refused before a byte of its body is read.
-  app.post(CALLBACK_PATH, verify, jsonBody({ maxBytes: CALLBACK_MAX_BYTES, timeoutMs: bodyTimeoutMs }), receive);
+  if (deps.callbacks !== false) app.post(CALLBACK_PATH, verify, jsonBody({ maxBytes: CALLBACK_MAX_BYTES, timeoutMs: bodyTimeoutMs }), receive);
 
   if (metrics) {
     const token = deps.metricsToken;
@@ -371,11 +266,11 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
 
   return {
     app,
-    idle: async () => {
-      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
-    },
+    core,
+    idle: () => core.idle(),
     drain() {
       draining = true;
+      core.drain();
     },
   };
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { skipRedis, startRedis, type TestRedis } from '../helpers/start-redis.js';
 import { groupMessage, signedHeaders } from '../helpers/start-bot-server.js';
-import { countPosts, deploy, dueEvents, killAndRestart, printTable, rows, tickUntil, type FakeBehaviour, type Row, type StoreKind } from './scenario.js';
+import { countPosts, deploy, dueEvents, killAndRestart, printTable, rows, streamFaults, tickUntil, type FakeBehaviour, type Row, type StoreKind } from './scenario.js';
 
 // The reliability suite (`npm run test:reliability`): faults injected on the fake DingTalk, kills
 // during sends and Redis restarts, with the file store and with Redis (two instances) wherever the
@@ -56,6 +56,12 @@ describe.each(STORES)('scheduled posts with the %s store (%i instance(s))', (sto
   it.skipIf(skip)('delivers every post once across kill -9 during sends', async () => {
     expectClean(await killAndRestart({ store, kills: store === 'file' ? 20 : 12, events: 15, ...(redis ? { redisUrl: redis.url } : {}) }));
   }, 420_000);
+});
+
+describe.each(STORES)('Stream mode with the %s store (%i instance(s))', (store, instances) => {
+  it.skipIf(store === 'redis' && skipRedis)('answers every acked message once through dropped connections and restarts during answers', async () => {
+    expectClean(await streamFaults({ store, instances, messages: 40, ...(redis ? { redisUrl: redis.url } : {}) }));
+  }, 90_000);
 });
 
 describe.skipIf(skipRedis)('Redis restarts under two instances', () => {

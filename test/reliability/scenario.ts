@@ -5,6 +5,10 @@ import type { App } from '../../src/app.js';
 import { startFakeDingTalk, type FakeBehaviour, type FakeDingTalk } from '../helpers/fake-dingtalk.js';
 import { tempKnowledge } from '../helpers/temp-knowledge.js';
 import { configDir, dueEvents, GROUP, type StoreKind } from '../helpers/deploy-bots.js';
+import { startFakeStreamGateway } from '../helpers/fake-stream-gateway.js';
+import { FIXTURE_FILES } from '../helpers/knowledge-fixture.js';
+import { startApp } from '../helpers/start-app.js';
+import { APP_SECRET, groupMessage } from '../helpers/start-bot-server.js';
 
 // The pieces of the reliability suite: a fake DingTalk, knowledge with posts falling due now, bot
 // instances in this process or as child processes, and the count of what reached the chat.
@@ -123,4 +127,80 @@ export async function killAndRestart(options: {
   if (fake.rateLimitViolations().length > 0) row.fault += ` (${fake.rateLimitViolations().length} over the rate limit!)`;
   await fake.close();
   return row;
+}
+
+/**
+ * Stream mode under faults: questions pushed one after another as CALLBACK frames while answers
+ * are in flight (the session webhook answers after 150 ms), every few messages a connection dropped
+ * or an instance restarted (close(), as on SIGTERM, then a new one on the same data). The gateway
+ * pushes a frame again on the next connection when the one it went out on closed before its ack,
+ * as DingTalk is reported to do. Every message must be answered once.
+ */
+export async function streamFaults(options: { store: StoreKind; instances: number; messages: number; redisUrl?: string }): Promise<Row> {
+  const fake = await startFakeDingTalk();
+  fake.script(Array.from({ length: options.messages * 2 }, () => ({ delayMs: 150 })), '/robot/sendBySession');
+  const gateway = await startFakeStreamGateway({ clientSecret: APP_SECRET, redeliverUnacked: true });
+  const knowledgeDir = tempKnowledge(FIXTURE_FILES);
+  const dir = configDir(`state:\n  redisKeyPrefix: "stream-reliability-${process.pid}-${Date.now()}:"\n`);
+  const dataDirs = Array.from({ length: options.instances }, () => tempKnowledge({}));
+  const start = async (slot: number): Promise<App> => {
+    const { app } = await startApp({
+      fake,
+      knowledgeDir,
+      env: {
+        CONFIG_DIR: dir,
+        DATA_DIR: dataDirs[slot],
+        DINGTALK_MODE: 'stream',
+        DINGTALK_APP_KEY: gateway.clientId,
+        DINGTALK_OPENAPI_BASE: gateway.url,
+        ...(options.store === 'redis' ? { REDIS_URL: options.redisUrl } : {}),
+      },
+      deps: { streamTiming: { reconnectBaseMs: 100, reconnectMaxMs: 1000 } },
+    });
+    app.startStream();
+    return app;
+  };
+  const apps = await Promise.all(dataDirs.map((_, slot) => start(slot)));
+  let faults = 0;
+  try {
+    await gateway.waitUntil(() => gateway.live().length === options.instances, 'every instance connected');
+    for (let i = 0; i < options.messages; i++) {
+      const messageId = gateway.push(groupMessage('jraft 支持 multi raft 吗', fake.sessionWebhook(`stream-${i}`), { robotCode: gateway.clientId }));
+      if (i % 7 === 3) {
+        const live = gateway.live();
+        const victim = live[i % Math.max(1, live.length)];
+        if (victim) {
+          gateway.drop(victim);
+          faults++;
+        }
+      } else if (i % 11 === 6) {
+        const slot = i % options.instances;
+        await apps[slot]?.close();
+        apps[slot] = await start(slot);
+        faults++;
+      }
+      // Each message taken (acked, perhaps after a re-push) before the next; its answer still in flight.
+      await gateway.waitForAck(messageId, 20_000);
+    }
+    const sessions = (r: { query: Record<string, string> }) => r.query.session ?? '';
+    await fake.waitFor(() => new Set(fake.sessionReplies().map(sessions)).size >= options.messages, { timeoutMs: 30_000 }).catch(() => undefined);
+    await Promise.all(apps.map((app) => app.http.idle()));
+    const replies = Array.from({ length: options.messages }, (_, i) => fake.sessionReplies().filter((r) => r.query.session === `stream-${i}`).length);
+    const delivered = replies.filter((n) => n > 0).length;
+    return {
+      fault: 'Stream: drops and restarts during answers',
+      store: options.store,
+      instances: options.instances,
+      injected: faults,
+      expected: options.messages,
+      sent: fake.sessionReplies().length,
+      delivered,
+      duplicated: replies.filter((n) => n > 1).length,
+      lost: options.messages - delivered,
+    };
+  } finally {
+    await Promise.all(apps.map((app) => app.close()));
+    await gateway.close();
+    await fake.close();
+  }
 }
