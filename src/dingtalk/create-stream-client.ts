@@ -1,3 +1,4 @@
+import axios from 'axios';
 import WebSocket, { type RawData } from 'ws';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../logger.js';
@@ -199,24 +200,31 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
     let status: number;
     let text: string;
     try {
-      const response = await fetch(openUrl, {
-        method: 'POST',
-        // Without Accept, the gateway answers XML (a comment in the official Node SDK).
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
-        body: JSON.stringify({
+      // axios like every other DingTalk request; the body holds the secret, so errors keep only a code.
+      const response = await axios.post<string>(
+        openUrl,
+        JSON.stringify({
           clientId: options.clientId,
           clientSecret: options.clientSecret,
           subscriptions: [{ type: 'CALLBACK', topic: ROBOT_TOPIC }],
           ua: options.ua ?? 'dingtalk-qa-bot',
         }),
-        redirect: 'error',
-        signal: controller.signal,
-      });
+        {
+          // Without Accept, the gateway answers XML (a comment in the official Node SDK).
+          headers: { 'content-type': 'application/json', accept: 'application/json' },
+          responseType: 'text',
+          transformResponse: [(data: unknown) => data],
+          validateStatus: () => true,
+          maxRedirects: 0,
+          maxContentLength: 64 * 1024,
+          signal: controller.signal,
+        },
+      );
       status = response.status;
-      text = await response.text();
+      text = typeof response.data === 'string' ? response.data : '';
     } catch (err) {
-      const code = (err as { cause?: { code?: unknown } }).cause?.code;
-      throw new OpenError('refused', `open request failed: ${typeof code === 'string' ? code : controller.signal.aborted ? 'timeout' : 'network error'}`);
+      const code = axios.isAxiosError(err) && typeof err.code === 'string' && /^[A-Z0-9_]{2,40}$/.test(err.code) && err.code !== 'ERR_CANCELED' ? err.code : undefined;
+      throw new OpenError('refused', `open request failed: ${code ?? (controller.signal.aborted ? 'timeout' : 'network error')}`);
     } finally {
       clearTimeout(timer);
     }
