@@ -1,8 +1,8 @@
-import axios from 'axios';
 import WebSocket, { type RawData } from 'ws';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../logger.js';
 import { backoffDelay } from './backoff-delay.js';
+import { axiosErrorCode, postJsonText } from './post-dingtalk-json.js';
 import { createStreamMetrics, type ReconnectCause, type StreamMetrics } from '../metrics/create-stream-metrics.js';
 
 /** The topic robot messages arrive on, as CALLBACK frames. */
@@ -200,8 +200,7 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
     let status: number;
     let text: string;
     try {
-      // axios like every other DingTalk request; the body holds the secret, so errors keep only a code.
-      const response = await axios.post<string>(
+      ({ status, text } = await postJsonText(
         openUrl,
         JSON.stringify({
           clientId: options.clientId,
@@ -209,22 +208,12 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
           subscriptions: [{ type: 'CALLBACK', topic: ROBOT_TOPIC }],
           ua: options.ua ?? 'dingtalk-qa-bot',
         }),
-        {
-          // Without Accept, the gateway answers XML (a comment in the official Node SDK).
-          headers: { 'content-type': 'application/json', accept: 'application/json' },
-          responseType: 'text',
-          transformResponse: [(data: unknown) => data],
-          validateStatus: () => true,
-          maxRedirects: 0,
-          maxContentLength: 64 * 1024,
-          signal: controller.signal,
-        },
-      );
-      status = response.status;
-      text = typeof response.data === 'string' ? response.data : '';
+        controller.signal,
+        // Without Accept, the gateway answers XML (a comment in the official Node SDK).
+        { accept: 'application/json' },
+      ));
     } catch (err) {
-      const code = axios.isAxiosError(err) && typeof err.code === 'string' && /^[A-Z0-9_]{2,40}$/.test(err.code) && err.code !== 'ERR_CANCELED' ? err.code : undefined;
-      throw new OpenError('refused', `open request failed: ${code ?? (controller.signal.aborted ? 'timeout' : 'network error')}`);
+      throw new OpenError('refused', `open request failed: ${axiosErrorCode(err) ?? (controller.signal.aborted ? 'timeout' : 'network error')}`);
     } finally {
       clearTimeout(timer);
     }

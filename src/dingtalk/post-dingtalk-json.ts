@@ -23,6 +23,28 @@ export interface PostDingTalkJsonOptions {
 }
 
 /**
+ * A POST of JSON text, answered as text whatever the status; redirects are refused (one would
+ * carry a token or secret to wherever it points). The one axios call for DingTalk requests.
+ */
+export async function postJsonText(url: string, body: string, signal: AbortSignal, headers: Record<string, string> = {}): Promise<{ status: number; text: string }> {
+  const response = await axios.post<string>(url, body, {
+    headers: { 'Content-Type': 'application/json; charset=utf-8', ...headers },
+    responseType: 'text',
+    transformResponse: [(data: unknown) => data],
+    validateStatus: () => true,
+    maxRedirects: 0,
+    maxContentLength: 64 * 1024,
+    signal,
+  });
+  return { status: response.status, text: typeof response.data === 'string' ? response.data : '' };
+}
+
+/** Only an axios error's code is kept: its message and config may contain the URL or the body. */
+export function axiosErrorCode(error: unknown): string | undefined {
+  return axios.isAxiosError(error) && typeof error.code === 'string' && /^[A-Z0-9_]{2,40}$/.test(error.code) && error.code !== 'ERR_CANCELED' ? error.code : undefined;
+}
+
+/**
  * One POST to DingTalk. Resolves with DingTalk's `{errcode, errmsg}` whatever the code; throws a
  * DingTalkNetworkError for everything else. This is the boundary where axios errors, which carry
  * the full URL and config, are replaced by errors that carry neither.
@@ -42,23 +64,11 @@ export async function postDingTalkJson(options: PostDingTalkJsonOptions): Promis
   let status: number;
   let text: string;
   try {
-    const response = await axios.post<string>(options.url, options.body, {
-      headers: { 'Content-Type': 'application/json; charset=utf-8' },
-      responseType: 'text',
-      transformResponse: [(data: unknown) => data],
-      validateStatus: () => true,
-      // A redirect would carry the token to wherever it points.
-      maxRedirects: 0,
-      maxContentLength: 64 * 1024,
-      signal: controller.signal,
-    });
-    status = response.status;
-    text = typeof response.data === 'string' ? response.data : '';
+    ({ status, text } = await postJsonText(options.url, options.body, controller.signal));
   } catch (error) {
     if (timedOut) throw new DingTalkNetworkError(endpoint, 'timeout', `no answer within ${timeoutMs} ms`);
     if (options.signal.aborted) throw new DingTalkNetworkError(endpoint, 'aborted', 'aborted: the client was closed');
-    // Only the error code is kept: axios' message and config may contain the URL.
-    const code = axios.isAxiosError(error) && typeof error.code === 'string' && /^[A-Z0-9_]{2,40}$/.test(error.code) ? error.code : undefined;
+    const code = axiosErrorCode(error);
     throw new DingTalkNetworkError(endpoint, 'connection', `connection failed${code ? ` (${code})` : ''}`, undefined, code);
   } finally {
     clearTimeout(timer);
