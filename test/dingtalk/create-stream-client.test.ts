@@ -25,7 +25,7 @@ afterEach(async () => {
   }
 });
 
-async function start(timing: Partial<StreamTiming> = {}, gatewayOptions: FakeGatewayOptions = {}, extra: { clientSecret?: string; refusals?: OpenBehaviour[] } = {}): Promise<Started> {
+async function start(timing: Partial<StreamTiming> = {}, gatewayOptions: FakeGatewayOptions = {}, extra: { clientSecret?: string; refusals?: OpenBehaviour[]; random?: () => number } = {}): Promise<Started> {
   const gateway = await startFakeStreamGateway(gatewayOptions);
   gateway.refuse(extra.refusals ?? []);
   const lines: string[] = [];
@@ -39,6 +39,7 @@ async function start(timing: Partial<StreamTiming> = {}, gatewayOptions: FakeGat
     onRobotMessage: (payload) => messages.push(payload),
     registry,
     timing,
+    ...(extra.random ? { random: extra.random } : {}),
   });
   const started = { gateway, client, messages, lines, registry };
   running.push(started);
@@ -112,7 +113,8 @@ describe('createStreamClient', () => {
   });
 
   it('does not storm: opens that keep failing, or connections that close at once, are retried with growing delays', async () => {
-    const { gateway } = await start({ reconnectBaseMs: 100, reconnectMaxMs: 800 }, {}, { refusals: Array.from({ length: 100 }, () => ({ status: 500 })) });
+    // Jitter pinned to the middle so the count cannot depend on a lucky run of short draws.
+    const { gateway } = await start({ reconnectBaseMs: 100, reconnectMaxMs: 800 }, {}, { refusals: Array.from({ length: 100 }, () => ({ status: 500 })), random: () => 0.5 });
     const windowStart = performance.now();
     await gateway.waitUntil(() => gateway.opens.length >= 3, 'three opens');
     // Give a storm the time to show: a fixed retry timer would open dozens of times meanwhile.
@@ -122,7 +124,7 @@ describe('createStreamClient', () => {
   });
 
   it('replaces connections that close right after opening without a storm', async () => {
-    const { gateway } = await start({ reconnectBaseMs: 100, reconnectMaxMs: 800 });
+    const { gateway } = await start({ reconnectBaseMs: 100, reconnectMaxMs: 800 }, {}, { random: () => 0.5 });
     const windowStart = performance.now();
     for (let n = 1; performance.now() - windowStart < 1500; n++) {
       const connection = await gateway.waitForConnection(n, 5000).catch(() => undefined);
