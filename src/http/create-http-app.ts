@@ -18,7 +18,7 @@ import type { UnansweredLog } from '../state/unanswered-log.js';
 import type { CallbackOutcome, Metrics, ReplyResult } from '../metrics/create-metrics.js';
 import { isValidBearer } from './is-valid-bearer.js';
 import { clientOf, createAttemptLimiter } from './create-attempt-limiter.js';
-import { createPlaygroundRouter } from './create-playground-router.js';
+import { createPlaygroundRouter, type PlaygroundDeps } from './create-playground-router.js';
 import { BODY_TIMEOUT_MS, jsonBody } from './read-body.js';
 
 /** What the bot serves at a moment: the knowledge and the engine built from it. */
@@ -68,7 +68,7 @@ export interface HttpDeps {
   /** Runs the admins' `重新加载`, `状态` and `待回答`; without it they reply that they are unavailable. */
   admin?: AdminOperations;
   /** Serves the admins' playground at /playground; absent, that path does not exist. */
-  playground?: { token: string; thresholds: { answer: number; suggest: number } };
+  playground?: { token: string; thresholds: { answer: number; suggest: number }; subscriptions?: PlaygroundDeps['subscriptions'] };
   /** How long a request body may take to arrive once its headers have; default 10 s. */
   bodyTimeoutMs?: number;
 }
@@ -91,7 +91,7 @@ const CALLBACK_MAX_BYTES = 64 * 1024;
 const CALLBACK_PATH = '/dingtalk/callback';
 /** What a callback refused while stopping is told; a restart takes a few seconds. */
 const RETRY_AFTER_SECONDS = 5;
-const ADMIN_ACTIONS: ReadonlySet<BotAction> = new Set<AdminAction>(['reload', 'status', 'unanswered']);
+const ADMIN_ACTIONS: ReadonlySet<BotAction> = new Set<AdminAction>(['reload', 'status', 'unanswered', 'subscriptions']);
 const isAdminAction = (action: BotAction | undefined): action is AdminAction => action !== undefined && ADMIN_ACTIONS.has(action);
 const UNSUPPORTED_NOTE = '我目前只能读懂文字消息：@我 并用文字提问，发送“帮助”查看用法。';
 
@@ -221,7 +221,9 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
       msgtype: message.msgtype,
       isGroup: message.conversationType === 'group',
       isAdmin: message.isAdmin,
+      conversationId: message.conversationId,
       ...(message.senderStaffId ? { senderStaffId: message.senderStaffId } : {}),
+      ...(message.conversationTitle ? { conversationTitle: message.conversationTitle } : {}),
     };
     // A list belongs to one member in one chat; without a staff id nobody can pick from it.
     const pendingKey = message.senderStaffId ? `${message.conversationId}:${message.senderStaffId}` : undefined;
@@ -243,7 +245,7 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
       log.error({ msgId: message.msgId, err: err instanceof Error ? err.message : String(err) }, 'answering failed');
       handled = composeFailureReply(chat, DINGTALK_MAX_BODY_BYTES);
     }
-    const { reply, handledAs, action, question, suggested } = handled;
+    const { reply, handledAs, action, question, suggested, subscription } = handled;
     metrics?.answers.inc({ handled_as: handledAs });
     metrics?.answerDuration.observe({ handled_as: handledAs }, (performance.now() - acknowledged) / 1000);
     if (action === 'send-digest' && deps.sendDigestNow) {
@@ -276,7 +278,7 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
     const answerOrReport: Promise<BotReply> =
       isAdminAction(action) && admin
         ? admin
-            .run(action)
+            .run(action, subscription)
             .catch((err: unknown) => ({ action: 'failed' as const, failed: action, reason: err instanceof Error ? err.message : String(err) }))
             .then((report) => composeAdminReply(report, replyContextFor(chat, DINGTALK_MAX_BODY_BYTES)))
         : Promise.resolve(reply);
@@ -350,6 +352,7 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
         logger: deps.logger,
         digest: deps.digest,
         bodyTimeoutMs,
+        ...(deps.playground.subscriptions ? { subscriptions: deps.playground.subscriptions } : {}),
       }),
     );
   }
