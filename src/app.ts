@@ -107,7 +107,7 @@ export function createApp({ config, logger, groups = [], now = () => Date.now(),
     ...(appRobot ? { appRobot } : {}),
   });
   const dryRun = createDryRunClient(print ? { print, now } : { now });
-  const posting = scheduledGroups(groups, logger, robot, dryRun);
+  const posting = scheduledGroups(groups, logger, robot, dryRun, appRobot !== undefined);
   const subscribed = subscribedGroups(state.subscriptions, logger, appRobot ? robot : dryRun);
   const alerts = createKnowledgeAlerts({
     groups: posting.filter((g) => g.posts.includes('admin')),
@@ -337,11 +337,11 @@ function playgroundOf(config: Readonly<Config>, logger: Logger): HttpDeps['playg
 
 /**
  * The robot client for every group with credentials (it keeps a queue and a rate window per access
- * token); the dry run for the rest. With no group configured, a `console` group takes every post,
- * so a fresh clone shows what it would send.
+ * token); the dry run for the rest. With no group configured and no app robot (whose groups are
+ * subscribed from the chat), a `console` group takes every post, so a fresh clone shows what it would send.
  */
-function scheduledGroups(groups: readonly GroupCredentials[], logger: Logger, robot: RobotClient, dryRun: RobotClient): ScheduledGroup[] {
-  const configured: readonly GroupCredentials[] = groups.length > 0 ? groups : [{ name: 'console', posts: ['digest', 'reminders'] }];
+function scheduledGroups(groups: readonly GroupCredentials[], logger: Logger, robot: RobotClient, dryRun: RobotClient, appRobot: boolean): ScheduledGroup[] {
+  const configured: readonly GroupCredentials[] = groups.length > 0 || appRobot ? groups : [{ name: 'console', posts: ['digest', 'reminders'] }];
   return configured.map((group) => {
     if (!group.accessToken) {
       if (groups.length > 0) logger.warn({ group: group.name }, 'no access token for this group: its posts are printed to the console (dry run)');
