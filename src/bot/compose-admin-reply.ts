@@ -7,7 +7,7 @@ import { composeTextReply, type BotReply, type ReplyContext } from './compose-re
 
 const KIND_LABELS: Readonly<Record<EntryKind, string>> = { faq: '问答', release: '发布', event: '活动', reading: '阅读' };
 const POST_LABELS: Readonly<Record<string, string>> = { digest: '周报', reminder: '活动提醒', unanswered: '未答问题' };
-const OUTCOME_LABELS: Readonly<Record<string, string>> = { sent: '已发送', missed: '错过（机器人当时未运行）', cancelled: '已取消', failed: '失败' };
+const OUTCOME_LABELS: Readonly<Record<string, string>> = { sent: '已发送', missed: '错过（机器人当时未运行）', cancelled: '已取消', failed: '失败', unconfirmed: '未确认（可能已发出）' };
 /** Errors shown in a reply; the rest are counted. */
 const ERRORS_SHOWN = 5;
 const ACTION_LABELS = { reload: '重新加载', status: '状态', unanswered: '待回答', subscriptions: '订阅' } as const;
