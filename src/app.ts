@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Server } from 'node:http';
 import { DateTime } from 'luxon';
 import type { Config } from './config/load-config.js';
-import type { PostKind } from './config/config-schema.js';
+import { POST_KINDS, type PostKind } from './config/config-schema.js';
 import type { Logger } from './logger.js';
 import type { KnowledgeLoad } from './knowledge/load-knowledge.js';
 import { createKnowledgeStore } from './knowledge/create-knowledge-store.js';
@@ -12,10 +12,10 @@ import { coalesceLatest } from './shared/coalesce-latest.js';
 import { createAnswerWorker } from './search/create-answer-worker.js';
 import { createRemoteQuestionAnalyser } from './search/create-question-analyser.js';
 import { createHttpApp, type HttpApp, type HttpDeps, type Serving } from './http/create-http-app.js';
-import type { AdminAction, AdminOperations, AdminReport } from './bot/admin-report.js';
+import type { AdminAction, AdminOperations, AdminReport, SubscriptionRequest } from './bot/admin-report.js';
 import { createFileStateStore } from './state/create-file-state-store.js';
 import { createRedisStateStore } from './state/create-redis-state-store.js';
-import type { StateStore } from './state/state-store.js';
+import type { StateStore, Subscription, Subscriptions } from './state/state-store.js';
 import type { PostStore } from './state/create-post-store.js';
 import type { UnansweredLog } from './state/unanswered-log.js';
 import { createScheduler, type Scheduler, type ScheduledGroup } from './schedule/create-scheduler.js';
@@ -23,6 +23,7 @@ import { createKnowledgeAlerts } from './schedule/create-knowledge-alerts.js';
 import { createRobotClient } from './dingtalk/create-robot-client.js';
 import { createSessionReplies } from './dingtalk/send-session-reply.js';
 import { createDryRunClient } from './dingtalk/create-dry-run-client.js';
+import { createAccessTokens } from './dingtalk/create-access-tokens.js';
 import type { RobotClient } from './dingtalk/robot-client.js';
 import { createMetrics, type Metrics } from './metrics/create-metrics.js';
 import { createStreamClient, type StreamClient, type StreamTiming } from './dingtalk/create-stream-client.js';
@@ -92,6 +93,16 @@ export function createApp({ config, logger, groups = [], now = () => Date.now(),
     logger,
   });
   const answerer = createAnswerWorker({ config, logger });
+  const { appKey, appSecret, openapiBase } = config.dingtalk;
+  // The app robot posts to subscribed groups with the app's own credentials (the same as Stream mode's).
+  const appRobot =
+    appKey && appSecret
+      ? {
+          openapiBase,
+          robotCode: config.dingtalk.robotCode ?? appKey,
+          tokens: createAccessTokens({ openapiBase, appKey, appSecret, logger, now, timeoutMs: config.dingtalk.requestTimeoutMs }),
+        }
+      : undefined;
   const robot = createRobotClient({
     apiBase: config.dingtalk.apiBase,
     logger,
@@ -100,11 +111,14 @@ export function createApp({ config, logger, groups = [], now = () => Date.now(),
     timeoutMs: config.dingtalk.requestTimeoutMs,
     rate: { throttleMs: config.dingtalk.throttlePauseMs },
     ...(metrics ? { metrics } : {}),
+    ...(appRobot ? { appRobot } : {}),
   });
   const dryRun = createDryRunClient(print ? { print, now } : { now });
-  const posting = scheduledGroups(groups, logger, robot, dryRun);
+  const posting = scheduledGroups(groups, logger, robot, dryRun, appRobot !== undefined);
+  const subscribed = subscribedGroups(state.subscriptions, logger, appRobot ? robot : dryRun);
   const alerts = createKnowledgeAlerts({
     groups: posting.filter((g) => g.posts.includes('admin')),
+    subscribed: async () => (await subscribed()).filter((g) => g.posts.includes('admin')),
     logger,
     now,
     // Every instance finds the same errors; the one that claims an error first posts it.
@@ -135,6 +149,7 @@ export function createApp({ config, logger, groups = [], now = () => Date.now(),
   const scheduler = createScheduler({
     config,
     groups: posting,
+    subscribed,
     entries: () => current.serving?.knowledge.entries,
     store: postStore,
     lock: state.lock,
@@ -175,8 +190,8 @@ export function createApp({ config, logger, groups = [], now = () => Date.now(),
     ...(metrics ? { metrics } : {}),
     metricsToken: config.metrics.token,
     unanswered,
-    admin: adminOperations({ config, logger, current, reload, postStore, unanswered }),
-    ...(playground ? { playground } : {}),
+    admin: adminOperations({ config, logger, current, reload, postStore, unanswered, subscriptions: state.subscriptions, appRobot: appRobot !== undefined, now }),
+    ...(playground ? { playground: { ...playground, subscriptions: () => state.subscriptions.list() } } : {}),
     // Stream mode: messages come over the WebSocket only, and readiness needs it connected.
     ...(config.dingtalk.mode === 'stream' ? { callbacks: false, stream: { connected: () => stream?.connected() === true } } : {}),
   });
@@ -245,17 +260,40 @@ function adminOperations(deps: {
   reload: () => Promise<Serving>;
   postStore: PostStore;
   unanswered: UnansweredLog;
+  subscriptions: Subscriptions;
+  /** Whether the app robot is configured: subscribing needs it. */
+  appRobot: boolean;
+  now: () => number;
 }): AdminOperations {
   const zone = deps.config.timezone;
-  const run = async (action: AdminAction): Promise<AdminReport> => {
+  const local = (iso: string) => DateTime.fromISO(iso, { zone }).toFormat('yyyy-MM-dd HH:mm');
+  const reason = (err: unknown) => ({ error: err instanceof Error ? err.message : String(err) });
+  const subscribe = async (request: SubscriptionRequest): Promise<AdminReport> => {
+    const { subscriptions } = deps;
+    const id = request.group.openConversationId;
+    let changed: Subscription | undefined;
+    if (request.change === 'list') changed = (await subscriptions.list()).find((s) => s.openConversationId === id);
+    else if (request.change === 'unsubscribe') changed = await subscriptions.unsubscribe(id, request.kinds);
+    else if (!deps.appRobot) return { action: 'no-app-robot' };
+    else changed = await subscriptions.subscribe(request.group, request.kinds, new Date(deps.now()).toISOString());
+    if (request.change !== 'list') deps.logger.info({ change: request.change, kinds: request.kinds, group: id, title: request.group.title }, 'group subscriptions changed from the chat');
+    const posts = Object.fromEntries(Object.entries(changed?.posts ?? {}).map(([kind, since]) => [kind, local(since)]));
+    return { action: 'subscriptions', request, posts };
+  };
+  const run = async (action: AdminAction, request?: SubscriptionRequest): Promise<AdminReport> => {
     switch (action) {
       case 'reload': {
         const started = performance.now();
         const { summary } = await deps.reload();
         return { action, knowledge: summary, ms: performance.now() - started };
       }
+      case 'subscriptions':
+        if (!request) throw new Error('no subscription request');
+        return subscribe(request);
       case 'status': {
         const serving = deps.current.serving;
+        const subscribedGroups = await deps.subscriptions.list().then((list) => list, reason);
+        const titles = new Map(Array.isArray(subscribedGroups) ? subscribedGroups.map((g) => [subscribedName(g.openConversationId), g.title]) : []);
         const posts = await deps.postStore.load().then(
           (state) => ({
             recent: Object.entries(state.log)
@@ -264,7 +302,7 @@ function adminOperations(deps: {
               .map(([key, record]) => ({
                 // Records from before kind and group were kept show their key instead.
                 kind: record.kind ?? key,
-                group: record.group ?? '?',
+                group: (record.group && titles.get(record.group)) ?? record.group ?? '?',
                 outcome: record.outcome,
                 when: DateTime.fromISO(record.at, { zone }).toFormat('yyyy-MM-dd HH:mm'),
               })),
@@ -273,7 +311,10 @@ function adminOperations(deps: {
           (err: unknown) => ({ error: err instanceof Error ? err.message : String(err) }),
         );
         const unanswered = (await deps.unanswered.groups()).length;
-        return { action, ...(serving ? { knowledge: serving.summary } : {}), posts, unanswered };
+        const subscriptions = Array.isArray(subscribedGroups)
+          ? subscribedGroups.map((g) => ({ title: g.title, posts: POST_KINDS.filter((kind) => g.posts[kind] !== undefined) }))
+          : subscribedGroups;
+        return { action, ...(serving ? { knowledge: serving.summary } : {}), posts, unanswered, subscriptions };
       }
       case 'unanswered': {
         const groups = await deps.unanswered.groups();
@@ -286,8 +327,8 @@ function adminOperations(deps: {
     }
   };
   return {
-    run: (action) =>
-      run(action).catch((err: unknown) => {
+    run: (action, request) =>
+      run(action, request).catch((err: unknown) => {
         const reason = err instanceof Error ? err.message : String(err);
         deps.logger.error({ action, err: reason }, 'admin command failed');
         return { action: 'failed', failed: action, reason };
@@ -308,11 +349,11 @@ function playgroundOf(config: Readonly<Config>, logger: Logger): HttpDeps['playg
 
 /**
  * The robot client for every group with credentials (it keeps a queue and a rate window per access
- * token); the dry run for the rest. With no group configured, a `console` group takes every post,
- * so a fresh clone shows what it would send.
+ * token); the dry run for the rest. With no group configured and no app robot (whose groups are
+ * subscribed from the chat), a `console` group takes every post, so a fresh clone shows what it would send.
  */
-function scheduledGroups(groups: readonly GroupCredentials[], logger: Logger, robot: RobotClient, dryRun: RobotClient): ScheduledGroup[] {
-  const configured: readonly GroupCredentials[] = groups.length > 0 ? groups : [{ name: 'console', posts: ['digest', 'reminders'] }];
+function scheduledGroups(groups: readonly GroupCredentials[], logger: Logger, robot: RobotClient, dryRun: RobotClient, appRobot: boolean): ScheduledGroup[] {
+  const configured: readonly GroupCredentials[] = groups.length > 0 || appRobot ? groups : [{ name: 'console', posts: ['digest', 'reminders'] }];
   return configured.map((group) => {
     if (!group.accessToken) {
       if (groups.length > 0) logger.warn({ group: group.name }, 'no access token for this group: its posts are printed to the console (dry run)');
@@ -340,6 +381,39 @@ function streamClientOf(config: Readonly<Config>, logger: Logger, timing: Partia
     timing: { ...config.dingtalk.stream, ...timing },
     ...(metrics ? { registry: metrics.registry } : {}),
   });
+}
+
+/** A subscribed group's name in the outbox and the logs: its conversation id. */
+const subscribedName = (openConversationId: string) => `chat:${openConversationId}`;
+
+/**
+ * The groups subscribed from the chat, as the scheduler and the knowledge alerts take them: reached
+ * through the app robot (the dry run when it is not configured), read from the state store on each
+ * use, and unsubscribed when DingTalk says the robot has left. An unreadable store leaves them out
+ * (the configured groups still get their posts) with an error line.
+ */
+function subscribedGroups(subscriptions: Subscriptions, logger: Logger, client: RobotClient): () => Promise<ScheduledGroup[]> {
+  const log = logger.child({ module: 'subscriptions' });
+  return async () => {
+    let list: Subscription[];
+    try {
+      list = await subscriptions.list();
+    } catch (err) {
+      log.error({ err: err instanceof Error ? err.message : String(err) }, 'subscriptions not readable: posting to the configured groups only');
+      return [];
+    }
+    return list.map((s) => ({
+      name: subscribedName(s.openConversationId),
+      posts: POST_KINDS.filter((kind) => s.posts[kind] !== undefined),
+      since: s.posts,
+      client,
+      target: { group: s.title || subscribedName(s.openConversationId), openConversationId: s.openConversationId },
+      forget: async (reason: string) => {
+        await subscriptions.unsubscribe(s.openConversationId, POST_KINDS);
+        log.warn({ group: s.openConversationId, title: s.title, reason }, 'group unsubscribed: DingTalk says the robot is no longer in it');
+      },
+    }));
+  };
 }
 
 /** Redis when REDIS_URL is set (several instances), else files in DATA_DIR (one instance). */

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { DateTime } from 'luxon';
 import { pathToFileURL } from 'node:url';
 import { createInterface } from 'node:readline';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadConfig, ConfigError, type Config } from './config/load-config.js';
 import { loadKnowledge, type KnowledgeLoad } from './knowledge/load-knowledge.js';
@@ -19,6 +19,8 @@ import { UNANSWERED_FILE } from './state/create-file-unanswered-log.js';
 import { readUnansweredFile, UnansweredFileError } from './state/read-unanswered-file.js';
 import { listUnanswered } from './state/list-unanswered.js';
 import { createRedisStateStore } from './state/create-redis-state-store.js';
+import { parseSubscriptions, SUBSCRIPTIONS_FILE } from './state/create-file-subscriptions.js';
+import type { Subscription } from './state/state-store.js';
 import type { UnansweredGroup, UnansweredQuery } from './state/unanswered-log.js';
 import { createLogger } from './logger.js';
 import { createTokenizer } from './search/create-tokenizer.js';
@@ -45,6 +47,9 @@ commands:
                                    the questions the bot could not answer (DATA_DIR/unanswered.json),
                                    similar ones grouped, most asked first; --draft writes a FAQ
                                    stub per group into DIR (never overwriting a file) to complete
+  subscriptions                    the groups subscribed from the chat (DATA_DIR/subscriptions.json,
+                                   or Redis with REDIS_URL): name, openConversationId, what each
+                                   receives and since when
 
 --knowledge may be repeated; without it the configured folders are used (KNOWLEDGE_DIR or config).`;
 
@@ -158,6 +163,8 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, io
       return digest(options, config, load, io);
     case 'unanswered':
       return unanswered(options, config, io);
+    case 'subscriptions':
+      return subscriptions(config, io);
     default:
       io.err(`unknown command "${command}"\n\n${USAGE}`);
       return 2;
@@ -311,6 +318,42 @@ async function unanswered(options: { top?: string | undefined; draft?: string | 
     }
   }
   io.err(`${written} drafts written to ${dir}: write each answer below its front matter, check with \`validate --knowledge ${dir}\`, then move them into the knowledge`);
+  return 0;
+}
+
+/** `subscriptions`: what the running bot reads before each post, as it was last written. */
+async function subscriptions(config: Readonly<Config>, io: Io): Promise<number> {
+  const file = join(config.dataDir, SUBSCRIPTIONS_FILE);
+  const where = config.state.redisUrl ? 'Redis' : file;
+  let list: Subscription[];
+  try {
+    if (config.state.redisUrl) {
+      const store = createRedisStateStore({ url: config.state.redisUrl, keyPrefix: config.state.redisKeyPrefix, dedupeRetentionMs: 1, logger: createLogger('silent') });
+      list = await store.subscriptions.list().finally(() => store.close());
+    } else {
+      list = await readFile(file, 'utf8').then(
+        (text) => parseSubscriptions(text, file),
+        (err: NodeJS.ErrnoException) => {
+          if (err.code === 'ENOENT') return [];
+          throw err;
+        },
+      );
+    }
+  } catch (err) {
+    if (!(err instanceof Error)) throw err;
+    io.err(`cannot read the subscriptions from ${where}: ${err.message}`);
+    return 1;
+  }
+  if (list.length === 0) {
+    io.err(`no group is subscribed (${where})`);
+    return 0;
+  }
+  const local = (iso: string) => DateTime.fromISO(iso, { zone: config.timezone }).toFormat('yyyy-MM-dd HH:mm');
+  io.out('group  openConversationId  receives (since)');
+  for (const group of list) {
+    const posts = Object.entries(group.posts).map(([kind, since]) => `${kind} (${local(since)})`);
+    io.out(`${group.title || '(untitled)'}  ${group.openConversationId}  ${posts.join(', ')}`);
+  }
   return 0;
 }
 

@@ -30,7 +30,7 @@ const groups = config.groups.map((group) => ({
   accessToken: process.env[group.tokenEnv]?.trim() || undefined,
   secret: group.secretEnv ? process.env[group.secretEnv]?.trim() || undefined : undefined,
 }));
-if (groups.length === 0) log.info('no groups configured: scheduled posts are printed to the console (dry run)');
+if (groups.length === 0 && !(config.dingtalk.appKey && config.dingtalk.appSecret)) log.info('no groups configured: scheduled posts are printed to the console (dry run)');
 
 const app = createApp({ config, logger: log, groups });
 

@@ -48,4 +48,12 @@ describe('playground.enabled', () => {
     expect(logLines.some((l) => l.includes('"msg":"playground enabled"'))).toBe(true);
     expect(logLines.join('\n')).not.toContain(TOKEN);
   });
+
+  it('lists the groups subscribed from the chat, with what each receives', async () => {
+    const dataDir = tempKnowledge({ 'subscriptions.json': JSON.stringify({ 'cidGroupA==': { title: 'Group A', posts: { digest: '2024-05-20T02:00:00.000Z' } } }) });
+    const { url } = await start({ PLAYGROUND_TOKEN: TOKEN, DATA_DIR: dataDir });
+    const response = await fetch(`${url}/playground/api/subscriptions`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(await response.json()).toEqual({ groups: [{ title: 'Group A', openConversationId: 'cidGroupA==', posts: { digest: '2024-05-20 10:00' } }] });
+    expect((await fetch(`${url}/playground/api/subscriptions`)).status).toBe(401);
+  });
 });

@@ -7,7 +7,7 @@ import { composeAnswerReply, composeTextReply, HELP_TEXT, type BotReply, type Re
 import { MAX_MESSAGE_CHARS, parseCommand, type SmallTalk } from './parse-command.js';
 import { questionOf } from './question-of.js';
 import { composeDigest, isEmptyDigest } from '../schedule/compose-digest.js';
-import type { AdminAction } from './admin-report.js';
+import type { AdminAction, SubscriptionRequest } from './admin-report.js';
 
 /** A member's message, as the platform-free core sees it. */
 export interface ChatMessage {
@@ -18,6 +18,9 @@ export interface ChatMessage {
   senderStaffId?: string;
   /** DingTalk says the sender administers the organisation. */
   isAdmin?: boolean;
+  /** The chat's id (a group's openConversationId) and, in a group, its name: what `订阅` records. */
+  conversationId?: string;
+  conversationTitle?: string;
 }
 
 export interface BotContext {
@@ -56,6 +59,7 @@ export const HANDLED_AS = [
   'admin-reload',
   'admin-status',
   'admin-unanswered',
+  'admin-subscriptions',
   'refused',
   'unsupported',
   'answer',
@@ -82,6 +86,8 @@ export interface Handled {
   question?: string;
   /** The entry ids of a "did you mean" list shown: the transport keeps them for a numbered reply. */
   suggested?: string[];
+  /** With the `subscriptions` action: what to change in which group. */
+  subscription?: SubscriptionRequest;
 }
 
 const TEXT_TYPES = new Set(['text', 'richText', 'audio']);
@@ -162,6 +168,20 @@ export async function handleMessage(received: ChatMessage, context: BotContext):
         return { handledAs: 'refused', reply: composeTextReply('需要管理员权限', '抱歉，这个命令只有管理员可以使用。发送“帮助”看看我能做什么。', replyContext) };
       }
       return { handledAs: `admin-${command.type}`, action: command.type, reply: composeTextReply('管理命令', ADMIN_UNAVAILABLE, replyContext) };
+    }
+    case 'subscribe':
+    case 'unsubscribe':
+    case 'subscriptions': {
+      if (!isAdmin) {
+        return { handledAs: 'refused', reply: composeTextReply('需要管理员权限', '抱歉，只有管理员可以设置本群接收哪些推送。发送“帮助”看看我能做什么。', replyContext) };
+      }
+      if (!message.isGroup || !message.conversationId) {
+        return { handledAs: 'admin-subscriptions', reply: composeTextReply('订阅', '订阅按群设置：请在要接收推送的群里 @我 发送“订阅 周报”“订阅 提醒”或“订阅 管理”。', replyContext) };
+      }
+      const change = command.type === 'subscriptions' ? 'list' : command.type;
+      const kinds = command.type === 'subscriptions' ? [] : command.kinds;
+      const group = { openConversationId: message.conversationId, title: message.conversationTitle ?? '' };
+      return { handledAs: 'admin-subscriptions', action: 'subscriptions', subscription: { change, kinds, group }, reply: composeTextReply('管理命令', ADMIN_UNAVAILABLE, replyContext) };
     }
     case 'pick': {
       const id = (await context.pendingSuggestions?.())?.[command.index - 1];

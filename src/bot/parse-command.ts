@@ -1,4 +1,5 @@
 import { trimTrailing } from '../shared/trim-text-end.js';
+import { POST_KINDS, type PostKind } from '../config/config-schema.js';
 
 /** What a member asked the bot to do. */
 export type Command =
@@ -9,6 +10,10 @@ export type Command =
   | { type: 'reload' }
   | { type: 'status' }
   | { type: 'unanswered' }
+  /** An admin subscribes this group to scheduled posts, or unsubscribes it (all kinds when none is named). */
+  | { type: 'subscribe' | 'unsubscribe'; kinds: PostKind[] }
+  /** What this group is subscribed to. */
+  | { type: 'subscriptions' }
   | { type: 'latest-release'; project: string }
   | { type: 'release'; project: string; version: string }
   | { type: 'small-talk'; kind: SmallTalk }
@@ -51,6 +56,40 @@ function pickIndex(digit: string): number {
   return code >= 0xff10 ? code - 0xff10 : code - 0x30;
 }
 
+// What `订阅 …` / `subscribe …` may name; anything else makes the message a question.
+const KIND_WORDS: Readonly<Record<string, readonly PostKind[]>> = {
+  周报: ['digest'],
+  digest: ['digest'],
+  weekly: ['digest'],
+  提醒: ['reminders'],
+  活动提醒: ['reminders'],
+  reminder: ['reminders'],
+  reminders: ['reminders'],
+  管理: ['admin'],
+  管理通知: ['admin'],
+  admin: ['admin'],
+  全部: POST_KINDS,
+  all: POST_KINDS,
+};
+const SUBSCRIBE = /^\/?(订阅|subscribe|退订|取消订阅|unsubscribe)(?:\s+(.+))?$/i;
+
+/** `订阅 周报 提醒`, `退订 管理`, `subscribe digest`, `订阅` alone; undefined when it is not one. */
+function parseSubscription(compact: string): Command | undefined {
+  const match = SUBSCRIBE.exec(compact);
+  if (!match?.[1]) return undefined;
+  const verb = match[1].toLowerCase();
+  const unsubscribe = verb === '退订' || verb === '取消订阅' || verb === 'unsubscribe';
+  const words = (match[2] ?? '').split(/[\s,，、+]+/).filter(Boolean);
+  if (words.length === 0) return unsubscribe ? { type: 'unsubscribe', kinds: [...POST_KINDS] } : { type: 'subscriptions' };
+  const kinds = new Set<PostKind>();
+  for (const word of words) {
+    const named = KIND_WORDS[word.toLowerCase()];
+    if (!named) return undefined;
+    for (const kind of named) kinds.add(kind);
+  }
+  return { type: unsubscribe ? 'unsubscribe' : 'subscribe', kinds: POST_KINDS.filter((kind) => kinds.has(kind)) };
+}
+
 /** Reads a message's text as a command; anything that is not a command is a question. */
 export function parseCommand(raw: string): Command {
   const text = raw.replace(LEADING_NOISE, '').trim();
@@ -67,6 +106,8 @@ export function parseCommand(raw: string): Command {
   if (/^\/?(?:重新加载|重载|reload)$/i.test(compact)) return { type: 'reload' };
   if (/^\/?(?:状态|status)$/i.test(compact)) return { type: 'status' };
   if (/^\/?(?:待回答|未回答|unanswered)$/i.test(compact)) return { type: 'unanswered' };
+  const subscription = parseSubscription(compact);
+  if (subscription) return subscription;
   const pick = PICK.exec(compact);
   if (pick?.[1]) return { type: 'pick', index: pickIndex(pick[1]) };
   const latest = /^(?:最新版本|latest)\s+(\S.*)$/i.exec(compact);

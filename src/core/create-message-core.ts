@@ -58,7 +58,7 @@ export interface MessageCore {
   drain(): void;
 }
 
-const ADMIN_ACTIONS: ReadonlySet<BotAction> = new Set<AdminAction>(['reload', 'status', 'unanswered']);
+const ADMIN_ACTIONS: ReadonlySet<BotAction> = new Set<AdminAction>(['reload', 'status', 'unanswered', 'subscriptions']);
 const isAdminAction = (action: BotAction | undefined): action is AdminAction => action !== undefined && ADMIN_ACTIONS.has(action);
 
 export function createMessageCore(deps: MessageCoreDeps): MessageCore {
@@ -108,7 +108,9 @@ export function createMessageCore(deps: MessageCoreDeps): MessageCore {
       msgtype: message.msgtype,
       isGroup: message.conversationType === 'group',
       isAdmin: message.isAdmin,
+      conversationId: message.conversationId,
       ...(message.senderStaffId ? { senderStaffId: message.senderStaffId } : {}),
+      ...(message.conversationTitle ? { conversationTitle: message.conversationTitle } : {}),
     };
     // A list belongs to one member in one chat; without a staff id nobody can pick from it.
     const pendingKey = message.senderStaffId ? `${message.conversationId}:${message.senderStaffId}` : undefined;
@@ -130,7 +132,7 @@ export function createMessageCore(deps: MessageCoreDeps): MessageCore {
       log.error({ msgId: message.msgId, err: err instanceof Error ? err.message : String(err) }, 'answering failed');
       handled = composeFailureReply(chat, DINGTALK_MAX_BODY_BYTES);
     }
-    const { reply, handledAs, action, question, suggested } = handled;
+    const { reply, handledAs, action, question, suggested, subscription } = handled;
     metrics?.answers.inc({ handled_as: handledAs });
     metrics?.answerDuration.observe({ handled_as: handledAs }, (performance.now() - acknowledged) / 1000);
     if (action === 'send-digest' && deps.sendDigestNow) {
@@ -163,7 +165,7 @@ export function createMessageCore(deps: MessageCoreDeps): MessageCore {
     const answerOrReport: Promise<BotReply> =
       isAdminAction(action) && admin
         ? admin
-            .run(action)
+            .run(action, subscription)
             .catch((err: unknown) => ({ action: 'failed' as const, failed: action, reason: err instanceof Error ? err.message : String(err) }))
             .then((report) => composeAdminReply(report, replyContextFor(chat, DINGTALK_MAX_BODY_BYTES)))
         : Promise.resolve(reply);

@@ -8,10 +8,14 @@ import type { RateLedger } from './rate-ledger.js';
 import { DingTalkApiError } from './dingtalk-api-error.js';
 import { DingTalkNetworkError } from './dingtalk-network-error.js';
 import { isRateLimitAnswer } from './is-rate-limit-answer.js';
-import { postDingTalkJson } from './post-dingtalk-json.js';
+import { postDingTalkJson, type DingTalkAnswer } from './post-dingtalk-json.js';
 import { RobotClientClosedError } from './robot-client-closed-error.js';
-import type { RobotClient, RobotMessage, RobotTarget, SendReceipt } from './robot-client.js';
+import { isAppRobotTarget, type RobotClient, type RobotMessage, type RobotTarget, type SendJournal, type SendReceipt, type WebhookTarget } from './robot-client.js';
 import { serializeRobotBody } from './serialize-robot-body.js';
+import { serializeAppRobotBody } from './serialize-app-robot-body.js';
+import type { AccessTokens } from './create-access-tokens.js';
+import { isCertainlyNotPosted } from './is-certainly-not-posted.js';
+import { isInvalidTokenAnswer } from './is-invalid-token-answer.js';
 import type { Metrics } from '../metrics/create-metrics.js';
 
 export interface RobotClientOptions {
@@ -53,6 +57,14 @@ export interface RobotClientOptions {
   rateLedger?: RateLedger;
   /** Counts every HTTP attempt by group and DingTalk's errcode. */
   metrics?: Pick<Metrics, 'robotSends'>;
+  /** Posts to AppRobotTarget groups through `groupMessages/send`; without it such a send is refused. */
+  appRobot?: {
+    /** `dingtalk.openapiBase`. */
+    openapiBase: string;
+    /** The app's robot code: its AppKey unless DINGTALK_ROBOT_CODE says otherwise. */
+    robotCode: string;
+    tokens: AccessTokens;
+  };
 }
 
 interface Robot {
@@ -63,6 +75,16 @@ interface Robot {
 }
 
 const ENDPOINT = 'POST /robot/send';
+const APP_ENDPOINT = 'POST /v1.0/robot/groupMessages/send';
+
+/** The OpenAPI's answer to a group send: a `processQueryKey` when posted, `{code, message}` otherwise. */
+function readAppAnswer(json: unknown, redact: (text: string) => string): DingTalkAnswer | undefined {
+  if (typeof json !== 'object' || json === null) return undefined;
+  const { processQueryKey, code, message } = json as Record<string, unknown>;
+  if (typeof code === 'string' && code !== '') return { errcode: code, errmsg: redact(typeof message === 'string' ? message : '') };
+  if (typeof processQueryKey === 'string' && processQueryKey !== '') return { errcode: 0, errmsg: 'ok' };
+  return undefined;
+}
 
 /**
  * The custom group robot client (protocol reference §4): signed sends, a per-robot FIFO queue,
@@ -84,8 +106,11 @@ export function createRobotClient(options: RobotClientOptions): RobotClient {
   const throttleMs = options.rate?.throttleMs ?? 600_000;
   const maxThrottleResends = options.rate?.maxThrottleResends ?? 3;
   const sendUrl = new URL('robot/send', options.apiBase.endsWith('/') ? options.apiBase : `${options.apiBase}/`);
+  const app = options.appRobot;
+  const appSendUrl = app ? new URL('v1.0/robot/groupMessages/send', app.openapiBase.endsWith('/') ? app.openapiBase : `${app.openapiBase}/`).href : '';
 
-  // Keyed by access token: the limit belongs to the robot, whatever group name the caller uses.
+  // Keyed by access token: the limit belongs to the robot, whatever group name the caller uses. App-robot
+  // groups are keyed by conversation: DingTalk publishes no limit for them, so each keeps the webhook's.
   const robots = new Map<string, Robot>();
   const pending = new Set<Promise<unknown>>();
   // Two stages: `stopping` (drain) starts no new request; `closing` (close) also aborts the ones in flight.
@@ -130,36 +155,60 @@ export function createRobotClient(options: RobotClientOptions): RobotClient {
   const finishSlot = (robot: Robot, slot: string) =>
     ledger.finish(robot.key, slot, now()).catch((err: unknown) => log.warn({ err: err instanceof Error ? err.message : String(err) }, 'rate ledger not updated'));
 
-  const deliver = async (robot: Robot, target: RobotTarget, body: string, msgUuid: string): Promise<SendReceipt> => {
-    const endpoint = `${ENDPOINT} (group "${target.group}")`;
+  const postToWebhook = (target: WebhookTarget, body: string, endpoint: string): Promise<DingTalkAnswer> => {
+    // A fresh timestamp per attempt: DingTalk refuses one older than an hour.
+    const timestamp = String(now());
+    const query = new URLSearchParams({ access_token: target.accessToken });
+    const secrets = [target.accessToken, timestamp];
+    if (target.secret) {
+      const sign = computeSign(timestamp, target.secret);
+      // The raw Base64 goes in: URLSearchParams encodes it exactly once.
+      query.set('timestamp', timestamp);
+      query.set('sign', sign);
+      secrets.push(sign);
+    }
+    return postDingTalkJson({ url: `${sendUrl.href}?${query.toString()}`, body, endpoint, timeoutMs, signal: closing.signal, secrets });
+  };
+
+  /**
+   * One attempt through the app robot: the journal hears of each request that could post, and
+   * `sent.request` says whether one left (a failure before it, such as fetching the token, posted
+   * nothing). An invalid-token answer posted nothing either: the token is refreshed and the
+   * request made once more.
+   */
+  const postToApp = async (body: string, endpoint: string, journal: SendJournal | undefined, sent: { request: boolean }): Promise<DingTalkAnswer> => {
+    if (!app) throw new Error('app-robot target without the app robot configured');
+    const post = async (token: string) => {
+      await journal?.attempting();
+      sent.request = true;
+      const answer = await postDingTalkJson(
+        { url: appSendUrl, body, endpoint, timeoutMs, signal: closing.signal, secrets: [token], headers: { 'x-acs-dingtalk-access-token': token } },
+        readAppAnswer,
+      );
+      sent.request = false;
+      return answer;
+    };
+    const token = await app.tokens.get();
+    const answer = await post(token);
+    if (!isInvalidTokenAnswer(answer.errcode)) return answer;
+    log.warn({ errcode: answer.errcode }, 'access token refused by DingTalk; refreshing it and sending once more');
+    return post(await app.tokens.refresh(token));
+  };
+
+  const deliver = async (robot: Robot, target: RobotTarget, body: string, msgUuid: string, journal: SendJournal | undefined): Promise<SendReceipt> => {
+    const toApp = isAppRobotTarget(target);
+    const endpoint = `${toApp ? APP_ENDPOINT : ENDPOINT} (group "${target.group}")`;
     const { group } = target;
     let made = 0;
     let failures = 0;
     let throttles = 0;
     for (;;) {
       const slot = await takeSlot(robot, group);
-      // A fresh timestamp per attempt: DingTalk refuses one older than an hour.
-      const timestamp = String(now());
-      const query = new URLSearchParams({ access_token: target.accessToken });
-      const secrets = [target.accessToken, timestamp];
-      if (target.secret) {
-        const sign = computeSign(timestamp, target.secret);
-        // The raw Base64 goes in: URLSearchParams encodes it exactly once.
-        query.set('timestamp', timestamp);
-        query.set('sign', sign);
-        secrets.push(sign);
-      }
       made += 1;
       let error: DingTalkApiError | DingTalkNetworkError;
+      const sent = { request: false };
       try {
-        const answer = await postDingTalkJson({
-          url: `${sendUrl.href}?${query.toString()}`,
-          body,
-          endpoint,
-          timeoutMs,
-          signal: closing.signal,
-          secrets,
-        });
+        const answer = toApp ? await postToApp(body, endpoint, journal, sent) : await postToWebhook(target, body, endpoint);
         await finishSlot(robot, slot);
         options.metrics?.robotSends.inc({ group, errcode: String(answer.errcode) });
         if (answer.errcode === 0) {
@@ -174,17 +223,24 @@ export function createRobotClient(options: RobotClientOptions): RobotClient {
         if (throttled && throttles < maxThrottleResends) {
           throttles += 1;
           log.warn({ group, msgUuid, errcode: answer.errcode, pauseMs: throttleMs }, 'robot throttled by DingTalk; pausing it before resending');
+          if (toApp) await journal?.notPosted();
           continue;
         }
       } catch (thrown) {
         await finishSlot(robot, slot);
-        if (!(thrown instanceof DingTalkNetworkError)) throw thrown;
-        options.metrics?.robotSends.inc({ group, errcode: 'network' });
+        if (!(thrown instanceof DingTalkNetworkError || thrown instanceof DingTalkApiError)) throw thrown;
+        if (thrown instanceof DingTalkNetworkError) options.metrics?.robotSends.inc({ group, errcode: 'network' });
         error = thrown;
       }
+      if (toApp && sent.request && !isCertainlyNotPosted(error)) {
+        // No duplicate check exists for this send: a second request could post it twice.
+        log.warn({ group, attempts: made, ...describe(error) }, 'app-robot message may or may not be posted: not resent');
+        throw error;
+      }
+      if (toApp) await journal?.notPosted();
       failures += 1;
       const retryable = error instanceof DingTalkNetworkError ? error.retryable : error.errcode === -1;
-      const reason = error instanceof DingTalkNetworkError ? { kind: error.kind, status: error.status, code: error.code } : { errcode: error.errcode, errmsg: error.errmsg };
+      const reason = describe(error);
       if (!retryable || failures >= attempts || closing.signal.aborted) {
         log.warn({ group, msgUuid, attempts: made, ...reason }, 'robot message not sent');
         throw error;
@@ -201,18 +257,19 @@ export function createRobotClient(options: RobotClientOptions): RobotClient {
   };
 
   return {
-    send(target, message: RobotMessage) {
+    send(target, message: RobotMessage, journal) {
       if (stopping.signal.aborted) return Promise.reject(new RobotClientClosedError(target.group));
       const msgUuid = message.msgUuid ?? uuid();
       let body: string;
       try {
-        body = serializeRobotBody(message, msgUuid);
+        if (isAppRobotTarget(target) && !app) throw new Error(`group "${target.group}" is reached through the app robot, which needs DINGTALK_APP_KEY and DINGTALK_APP_SECRET`);
+        body = isAppRobotTarget(target) && app ? serializeAppRobotBody(message, app.robotCode, target.openConversationId) : serializeRobotBody(message, msgUuid);
       } catch (error) {
         return Promise.reject(error instanceof Error ? error : new Error(String(error)));
       }
-      const robot = robotFor(target.accessToken);
+      const robot = robotFor(robotName(target));
       // FIFO per robot: this message starts once the previous one has settled, whatever its outcome.
-      const result = robot.tail.then(() => deliver(robot, target, body, msgUuid));
+      const result = robot.tail.then(() => deliver(robot, target, body, msgUuid, journal));
       const settled = result.then(
         () => undefined,
         () => undefined,
@@ -238,4 +295,13 @@ export function createRobotClient(options: RobotClientOptions): RobotClient {
       closing.abort();
     },
   };
+}
+
+/** The queue and rate-ledger name of a destination: a webhook's token, an app-robot group's conversation. */
+function robotName(target: RobotTarget): string {
+  return isAppRobotTarget(target) ? `app-robot\n${target.openConversationId}` : target.accessToken;
+}
+
+function describe(error: DingTalkApiError | DingTalkNetworkError): Record<string, unknown> {
+  return error instanceof DingTalkNetworkError ? { kind: error.kind, status: error.status, code: error.code } : { errcode: error.errcode, errmsg: error.errmsg };
 }

@@ -1,4 +1,7 @@
-/** DingTalk answered, with a non-zero `errcode` (HTTP 200 included: DingTalk reports failures in the body). */
+/**
+ * DingTalk answered, with a non-zero `errcode` (HTTP 200 included: DingTalk reports failures in the
+ * body), or the new OpenAPI answered a 4xx with its string `code` (e.g. `InvalidAuthentication`).
+ */
 export class DingTalkApiError extends Error {
   override readonly name = 'DingTalkApiError';
 
@@ -8,7 +11,7 @@ export class DingTalkApiError extends Error {
    */
   constructor(
     readonly endpoint: string,
-    readonly errcode: number,
+    readonly errcode: number | string,
     readonly errmsg: string,
   ) {
     super(`${endpoint}: DingTalk answered errcode ${errcode} (${errmsg})`);

@@ -2,9 +2,9 @@ import axios from 'axios';
 import { DingTalkNetworkError } from './dingtalk-network-error.js';
 import { redactSecrets } from './redact-secrets.js';
 
-/** DingTalk's answer to a send: `errcode` 0 means accepted. */
+/** DingTalk's answer to a send: `errcode` 0 means accepted; the OpenAPI's string `code` otherwise. */
 export interface DingTalkAnswer {
-  errcode: number;
+  errcode: number | string;
   errmsg: string;
 }
 
@@ -20,15 +20,17 @@ export interface PostDingTalkJsonOptions {
   signal: AbortSignal;
   /** Values to strip from any text that came back (token, timestamp, sign). */
   secrets: readonly string[];
+  /** Extra request headers (the OpenAPI's `x-acs-dingtalk-access-token`); never put in an error. */
+  headers?: Readonly<Record<string, string>>;
 }
 
 /**
  * A POST of JSON text, answered as text whatever the status; redirects are refused (one would
  * carry a token or secret to wherever it points). The one axios call for DingTalk requests.
  */
-export async function postJsonText(url: string, body: string, signal: AbortSignal, headers: Record<string, string> = {}): Promise<{ status: number; text: string }> {
+export async function postJsonText(url: string, body: string, signal: AbortSignal, headers: Readonly<Record<string, string>> = {}): Promise<{ status: number; text: string }> {
   const response = await axios.post<string>(url, body, {
-    headers: { 'Content-Type': 'application/json; charset=utf-8', ...headers },
+    headers: { ...headers, 'Content-Type': 'application/json; charset=utf-8' },
     responseType: 'text',
     transformResponse: [(data: unknown) => data],
     validateStatus: () => true,
@@ -45,11 +47,19 @@ export function axiosErrorCode(error: unknown): string | undefined {
 }
 
 /**
+ * Reads DingTalk's answer out of a JSON body, or undefined when it is not one. `redact` strips
+ * the request's secrets from text that came back. The default reads `{errcode, errmsg}`.
+ */
+export type AnswerReader<T> = (json: unknown, redact: (text: string) => string) => T | undefined;
+
+/**
  * One POST to DingTalk. Resolves with DingTalk's `{errcode, errmsg}` whatever the code; throws a
  * DingTalkNetworkError for everything else. This is the boundary where axios errors, which carry
  * the full URL and config, are replaced by errors that carry neither.
  */
-export async function postDingTalkJson(options: PostDingTalkJsonOptions): Promise<DingTalkAnswer> {
+export function postDingTalkJson(options: PostDingTalkJsonOptions): Promise<DingTalkAnswer>;
+export function postDingTalkJson<T>(options: PostDingTalkJsonOptions, readAnswer: AnswerReader<T>): Promise<T>;
+export async function postDingTalkJson<T>(options: PostDingTalkJsonOptions, readAnswer?: AnswerReader<T>): Promise<T | DingTalkAnswer> {
   const { endpoint, timeoutMs } = options;
   const controller = new AbortController();
   let timedOut = false;
@@ -64,7 +74,7 @@ export async function postDingTalkJson(options: PostDingTalkJsonOptions): Promis
   let status: number;
   let text: string;
   try {
-    ({ status, text } = await postJsonText(options.url, options.body, controller.signal));
+    ({ status, text } = await postJsonText(options.url, options.body, controller.signal, options.headers));
   } catch (error) {
     if (timedOut) throw new DingTalkNetworkError(endpoint, 'timeout', `no answer within ${timeoutMs} ms`);
     if (options.signal.aborted) throw new DingTalkNetworkError(endpoint, 'aborted', 'aborted: the client was closed');
@@ -75,22 +85,25 @@ export async function postDingTalkJson(options: PostDingTalkJsonOptions): Promis
     options.signal.removeEventListener('abort', onClose);
   }
   if (status >= 500) throw new DingTalkNetworkError(endpoint, 'http-status', `HTTP ${status}`, status);
-  const answer = parseAnswer(text, options.secrets);
+  const redact = (value: string) => redactSecrets(value, options.secrets);
+  const answer = (readAnswer ?? readErrcodeAnswer)(parseJson(text), redact);
   if (answer) return answer;
   if (status < 200 || status > 299) throw new DingTalkNetworkError(endpoint, 'http-status', `HTTP ${status}`, status);
   throw new DingTalkNetworkError(endpoint, 'bad-response', `HTTP ${status} without DingTalk's errcode JSON`, status);
 }
 
-function parseAnswer(text: string, secrets: readonly string[]): DingTalkAnswer | undefined {
-  let parsed: unknown;
+function parseJson(text: string): unknown {
   try {
-    parsed = JSON.parse(text);
+    return JSON.parse(text);
   } catch {
     return undefined;
   }
+}
+
+function readErrcodeAnswer(parsed: unknown, redact: (text: string) => string): DingTalkAnswer | undefined {
   if (typeof parsed !== 'object' || parsed === null || !('errcode' in parsed)) return undefined;
   const errcode = Number(parsed.errcode);
   if (!Number.isInteger(errcode)) return undefined;
   const errmsg = 'errmsg' in parsed && typeof parsed.errmsg === 'string' ? parsed.errmsg : '';
-  return { errcode, errmsg: redactSecrets(errmsg, secrets) };
+  return { errcode, errmsg: redact(errmsg) };
 }

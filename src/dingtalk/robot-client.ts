@@ -1,6 +1,6 @@
 /**
- * The contract shared by the real custom-robot client and the dry-run client, so the scheduler
- * never knows which one it holds.
+ * The contract shared by the real robot client and the dry-run client, so the scheduler never
+ * knows which one it holds, nor which kind of destination a group is.
  */
 
 /** Who is @-mentioned. For a visible mention the `@mobile` / `@userId` text must also be in the body. */
@@ -35,13 +35,39 @@ export interface RobotTextMessage extends RobotMessageBase {
 export type RobotMessage = RobotMarkdownMessage | RobotTextMessage;
 
 /** One custom group robot. Credentials come from the environment, never from settings files. */
-export interface RobotTarget {
+export interface WebhookTarget {
   /** A name for logs and errors, e.g. "community"; never the token. */
   group: string;
   /** Only the value after `access_token=`, not the whole webhook URL. */
   accessToken: string;
   /** The `SEC…` secret when the robot uses 加签; sends are then signed. */
   secret?: string;
+}
+
+/**
+ * A group the app robot is in, posted to through the OpenAPI (`groupMessages/send`) with the app's
+ * credentials: the group's `openConversationId` is the `conversationId` of its callbacks.
+ */
+export interface AppRobotTarget {
+  /** A name for logs and errors; never a credential. */
+  group: string;
+  openConversationId: string;
+}
+
+/** Where a post goes: a custom robot's webhook, or a group through the app robot. */
+export type RobotTarget = WebhookTarget | AppRobotTarget;
+
+export const isAppRobotTarget = (target: RobotTarget): target is AppRobotTarget => 'openConversationId' in target;
+
+/**
+ * What a sender without DingTalk's duplicate check (the app robot has no `msgUuid`) writes down
+ * around each HTTP attempt, so a crash or an unanswered request is never resent blindly.
+ */
+export interface SendJournal {
+  /** Awaited right before each request that could post the message: "attempted" is on disk first. */
+  attempting(): Promise<void>;
+  /** Awaited after an attempt DingTalk certainly did not post (it answered a refusal or a 5xx, or no connection was made). */
+  notPosted(): Promise<void>;
 }
 
 export interface SendReceipt {
@@ -59,8 +85,12 @@ export interface RobotClient {
    * Sends one message; resolves once DingTalk accepted it, rejects with DingTalkApiError,
    * DingTalkNetworkError (after the retries), RangeError (body too large, nothing sent) or
    * RobotClientClosedError. Messages for the same robot are delivered in call order.
+   *
+   * For an app-robot target, `journal` is told of each attempt, and a request that got no certain
+   * answer (a timeout, a connection dropped after the request was sent) is not retried: it may be
+   * in the chat already, and DingTalk would not drop a second copy.
    */
-  send(target: RobotTarget, message: RobotMessage): Promise<SendReceipt>;
+  send(target: RobotTarget, message: RobotMessage, journal?: SendJournal): Promise<SendReceipt>;
   /** Resolves when every message handed to `send` so far has been delivered or has failed; never rejects. */
   idle(): Promise<void>;
   /**

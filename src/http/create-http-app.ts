@@ -15,7 +15,7 @@ import type { CallbackOutcome, Metrics } from '../metrics/create-metrics.js';
 import { createMessageCore, type MessageCore } from '../core/create-message-core.js';
 import { isValidBearer } from './is-valid-bearer.js';
 import { clientOf, createAttemptLimiter } from './create-attempt-limiter.js';
-import { createPlaygroundRouter } from './create-playground-router.js';
+import { createPlaygroundRouter, type PlaygroundDeps } from './create-playground-router.js';
 import { BODY_TIMEOUT_MS, jsonBody } from './read-body.js';
 
 /** What the bot serves at a moment: the knowledge and the engine built from it. */
@@ -65,7 +65,7 @@ export interface HttpDeps {
   /** Runs the admins' `重新加载`, `状态` and `待回答`; without it they reply that they are unavailable. */
   admin?: AdminOperations;
   /** Serves the admins' playground at /playground; absent, that path does not exist. */
-  playground?: { token: string; thresholds: { answer: number; suggest: number } };
+  playground?: { token: string; thresholds: { answer: number; suggest: number }; subscriptions?: PlaygroundDeps['subscriptions'] };
   /** How long a request body may take to arrive once its headers have; default 10 s. */
   bodyTimeoutMs?: number;
   /** False in Stream mode: messages arrive over the WebSocket and `/dingtalk/callback` is 404. Default true. */
@@ -245,6 +245,7 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
         logger: deps.logger,
         digest: deps.digest,
         bodyTimeoutMs,
+        ...(deps.playground.subscriptions ? { subscriptions: deps.playground.subscriptions } : {}),
       }),
     );
   }

@@ -12,6 +12,7 @@ import { createPlaygroundAuth } from './create-playground-auth.js';
 import { clientOf, createAttemptLimiter } from './create-attempt-limiter.js';
 import { renderDingTalkHtml } from './render-dingtalk-html.js';
 import { formBody, jsonBody } from './read-body.js';
+import type { Subscription } from '../state/state-store.js';
 
 export interface PlaygroundDeps {
   /** The admin token, PLAYGROUND_TOKEN. */
@@ -25,6 +26,8 @@ export interface PlaygroundDeps {
   thresholds: { answer: number; suggest: number };
   /** How long a request body may take to arrive. */
   bodyTimeoutMs: number;
+  /** The groups subscribed from the chat; without it the page says none are kept. */
+  subscriptions?: () => Promise<readonly Subscription[]>;
 }
 
 /** The staff id the playground asks as: an ordinary group member, so replies carry the group's @ line. */
@@ -268,6 +271,12 @@ export function createPlaygroundRouter(deps: PlaygroundDeps): Router {
 
   api.post('/ask', jsonBody({ maxBytes: 16 * 1024, timeoutMs: deps.bodyTimeoutMs, mediaType: 'application/json' }), ask);
   api.get('/digest', digest);
+  // What each subscribed group receives, and since when in the bot's zone.
+  api.get('/subscriptions', async (_req, res) => {
+    const list = (await deps.subscriptions?.()) ?? [];
+    const local = (iso: string) => DateTime.fromISO(iso, { zone: deps.digest.zone }).toFormat('yyyy-MM-dd HH:mm');
+    res.json({ groups: list.map((g) => ({ title: g.title, openConversationId: g.openConversationId, posts: Object.fromEntries(Object.entries(g.posts).map(([kind, since]) => [kind, local(since)])) })) });
+  });
   router.use('/api', api);
   return router;
 }

@@ -10,8 +10,10 @@ export interface KnowledgeAlerts {
 }
 
 export interface KnowledgeAlertsDeps {
-  /** The groups taking admin posts; with none, nothing is posted. */
+  /** The configured groups taking admin posts. */
   groups: readonly ScheduledGroup[];
+  /** The groups subscribed to admin notices from the chat, read when a notice goes out. */
+  subscribed?: () => Promise<readonly ScheduledGroup[]>;
   logger: Logger;
   /** At most one notice per this long: errors found meanwhile wait and go out together. */
   intervalMs?: number;
@@ -61,7 +63,9 @@ export function createKnowledgeAlerts(deps: KnowledgeAlertsDeps): KnowledgeAlert
     const errors = found.filter((_, i) => claimed[i]);
     if (closed || errors.length === 0) return;
     const { title, markdown } = composeKnowledgeAlert(errors);
-    for (const group of deps.groups) {
+    const groups = [...deps.groups, ...((await deps.subscribed?.()) ?? [])];
+    if (closed) return;
+    for (const group of groups) {
       const sending = group.client
         .send(group.target, { msgtype: 'markdown', markdown: { title, text: markdown } })
         .then(
@@ -75,7 +79,7 @@ export function createKnowledgeAlerts(deps: KnowledgeAlertsDeps): KnowledgeAlert
 
   return {
     report(errors) {
-      if (closed || deps.groups.length === 0) return;
+      if (closed || (deps.groups.length === 0 && !deps.subscribed)) return;
       const current = new Set(errors);
       for (const error of posted) if (!current.has(error)) posted.delete(error);
       for (const error of waiting) if (!current.has(error)) waiting.delete(error);

@@ -5,8 +5,9 @@ import type { Config } from '../config/load-config.js';
 import type { PostKind } from '../config/config-schema.js';
 import type { Entry } from '../knowledge/entry.js';
 import type { Logger } from '../logger.js';
-import type { RobotClient, RobotTarget } from '../dingtalk/robot-client.js';
-import { DINGTALK_MAX_BODY_BYTES } from '../dingtalk/limits.js';
+import { isAppRobotTarget, type RobotClient, type RobotTarget, type SendJournal } from '../dingtalk/robot-client.js';
+import { APP_ROBOT_MAX_PARAM_BYTES, DINGTALK_MAX_BODY_BYTES } from '../dingtalk/limits.js';
+import { isRobotGoneAnswer } from '../dingtalk/is-robot-gone-answer.js';
 import { DingTalkNetworkError } from '../dingtalk/dingtalk-network-error.js';
 import { RobotClientClosedError } from '../dingtalk/robot-client-closed-error.js';
 import type { OutboxItem, PostState, PostStore } from '../state/create-post-store.js';
@@ -24,11 +25,27 @@ export interface ScheduledGroup {
   posts: readonly PostKind[];
   client: RobotClient;
   target: RobotTarget;
+  /** A group subscribed from the chat: when it subscribed to each kind (ISO). Posts that fell due earlier are not its. */
+  since?: Partial<Record<PostKind, string>>;
+  /** Called when DingTalk says the robot is no longer in the group (a subscribed group is unsubscribed). */
+  forget?: (reason: string) => Promise<void>;
 }
+
+/** Whether `group` takes a post of `kind` that fell due at `at`. */
+const takes = (group: ScheduledGroup, kind: PostKind, at: string): boolean => {
+  const since = group.since?.[kind];
+  return group.posts.includes(kind) && (since === undefined || Date.parse(since) <= Date.parse(at));
+};
+
+// Leaves room for the envelope and for JSON escapes; an app-robot post's limit is its msgParam's.
+const budgetOf = (group: ScheduledGroup) => (isAppRobotTarget(group.target) ? APP_ROBOT_MAX_PARAM_BYTES : DINGTALK_MAX_BODY_BYTES) - 1000;
 
 export interface SchedulerDeps {
   config: Pick<Config, 'timezone' | 'digest' | 'unansweredDigest' | 'catchUpMinutes' | 'reminders'>;
+  /** The configured groups. */
   groups: readonly ScheduledGroup[];
+  /** The groups subscribed from the chat, read at each run. */
+  subscribed?: () => Promise<readonly ScheduledGroup[]>;
   /** The knowledge now; undefined while it is loading (nothing is planned then). */
   entries: () => readonly Entry[] | undefined;
   store: PostStore;
@@ -108,59 +125,67 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   };
 
   // One digest a week per group, whether posted on schedule or on an admin's request.
-  const digestItems = (entries: readonly Entry[], atMs: number): OutboxItem[] => {
+  const digestItems = (entries: readonly Entry[], atMs: number, groups: readonly ScheduledGroup[]): OutboxItem[] => {
     const at = DateTime.fromMillis(atMs, { zone }).toISO() ?? new Date(atMs).toISOString();
-    const digest = composeDigest(entries, { now: at, zone, eventsAheadDays: deps.config.digest.eventsAheadDays, maxBytes: DINGTALK_MAX_BODY_BYTES - 1000 });
+    const compose = (maxBytes: number) => composeDigest(entries, { now: at, zone, eventsAheadDays: deps.config.digest.eventsAheadDays, maxBytes });
+    const digest = compose(DINGTALK_MAX_BODY_BYTES - 1000);
     if (isEmptyDigest(digest)) {
       // A post saying "nothing this week" every quiet Friday teaches the group to ignore the bot.
       log.info({ week: digest.week.start }, 'nothing to report this week: no digest posted');
       return [];
     }
-    return deps.groups
-      .filter((g) => g.posts.includes('digest'))
+    const byBudget = new Map([[DINGTALK_MAX_BODY_BYTES - 1000, digest]]);
+    return groups
+      .filter((g) => takes(g, 'digest', at))
       .map((group) => {
+        const budget = budgetOf(group);
+        const fitting = byBudget.get(budget) ?? compose(budget);
+        byBudget.set(budget, fitting);
         const key = `digest:${digest.week.start}:${group.name}`;
-        return { key, kind: 'digest', group: group.name, at, msgUuid: msgUuidFor(key), title: digest.title, markdown: digest.markdown };
+        return { key, kind: 'digest', group: group.name, at, msgUuid: msgUuidFor(key), title: fitting.title, markdown: fitting.markdown };
       });
   };
 
   // The admins' weekly post: the seven days before the day it falls due, once per ISO week and
   // group. A week without unanswered questions posts nothing.
-  const unansweredItems = async (atMs: number): Promise<OutboxItem[]> => {
-    const adminGroups = deps.groups.filter((g) => g.posts.includes('admin'));
+  const unansweredItems = async (atMs: number, groups: readonly ScheduledGroup[]): Promise<OutboxItem[]> => {
+    const at = DateTime.fromMillis(atMs, { zone }).toISO() ?? new Date(atMs).toISOString();
+    const adminGroups = groups.filter((g) => takes(g, 'admin', at));
     if (adminGroups.length === 0 || !deps.unanswered) return [];
     const day = DateTime.fromMillis(atMs, { zone }).startOf('day');
     const from = day.minus({ days: 7 }).toISODate() ?? '';
     const to = day.minus({ days: 1 }).toISODate() ?? '';
     const week = day.toISOWeekDate()?.slice(0, 8) ?? from;
-    const groups = await deps.unanswered.groups({ from, to, limit: deps.config.unansweredDigest.top });
-    if (groups.length === 0) {
+    const questions = await deps.unanswered.groups({ from, to, limit: deps.config.unansweredDigest.top });
+    if (questions.length === 0) {
       log.info({ from, to }, 'no unanswered questions in the week: no admin digest posted');
       return [];
     }
-    const post = composeUnansweredDigest(groups, { from, to, maxBytes: DINGTALK_MAX_BODY_BYTES - 1000 });
-    const at = DateTime.fromMillis(atMs, { zone }).toISO() ?? new Date(atMs).toISOString();
+    const post = composeUnansweredDigest(questions, { from, to, maxBytes: Math.min(...adminGroups.map(budgetOf)) });
     return adminGroups.map((group) => {
       const key = `unanswered:${week}:${group.name}`;
       return { key, kind: 'unanswered', group: group.name, at, msgUuid: msgUuidFor(key), title: post.title, markdown: post.markdown };
     });
   };
 
-  const duePosts = async (entries: readonly Entry[], fromMs: number, toMs: number, state: PostState): Promise<OutboxItem[]> => {
+  const duePosts = async (entries: readonly Entry[], fromMs: number, toMs: number, state: PostState, groups: readonly ScheduledGroup[]): Promise<OutboxItem[]> => {
     const known = new Set([...Object.keys(state.log), ...state.outbox.map((i) => i.key)]);
     const items: OutboxItem[] = [];
     for (let t = Math.floor(fromMs / MINUTE) * MINUTE + MINUTE; t <= toMs; t += MINUTE) {
-      if (digestPattern.match(new Date(t))) items.push(...digestItems(entries, t));
-      if (unansweredPattern.match(new Date(t))) items.push(...(await unansweredItems(t)));
+      if (digestPattern.match(new Date(t))) items.push(...digestItems(entries, t, groups));
+      if (unansweredPattern.match(new Date(t))) items.push(...(await unansweredItems(t, groups)));
     }
     const reminders = planReminders(entries, {
       from: new Date(fromMs + 1).toISOString(),
       to: new Date(toMs + 1).toISOString(),
       zone,
       defaultOffsets: deps.config.reminders.offsets,
-      groups: deps.groups.map((g) => ({ name: g.name, posts: g.posts })),
+      groups: groups.map((g) => ({ name: g.name, posts: g.posts })),
     });
+    const byName = new Map(groups.map((g) => [g.name, g]));
     for (const r of reminders) {
+      const group = byName.get(r.group);
+      if (!group || !takes(group, 'reminders', r.at)) continue;
       const key = `reminder:${r.key}`;
       items.push({ key, kind: 'reminder', group: r.group, at: r.at, msgUuid: msgUuidFor(key), title: r.title, markdown: r.text, event: { id: r.event, start: r.start } });
     }
@@ -176,20 +201,37 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     return entries.some((e) => e.kind === 'event' && e.id === id && second(e.start) === second(start));
   };
 
-  const deliverOutbox = async (state: PostState, entries: readonly Entry[], report: TickReport): Promise<void> => {
+  const deliverOutbox = async (state: PostState, entries: readonly Entry[], report: TickReport, groups: readonly ScheduledGroup[]): Promise<void> => {
     // Saves are chained: the sends run side by side (the client keeps each robot's order and pace).
     let saving = Promise.resolve();
     const persist = () => (saving = saving.then(() => save(state)));
-    const finish = (item: OutboxItem, outcome: 'sent' | 'cancelled' | 'failed', detail?: string) => {
+    const finish = (item: OutboxItem, outcome: 'sent' | 'cancelled' | 'failed' | 'unconfirmed', detail?: string) => {
       state.outbox = state.outbox.filter((i) => i.key !== item.key);
       state.log[item.key] = { outcome, at: item.at, kind: item.kind, group: item.group, recordedAt: new Date(deps.now()).toISOString(), ...(detail ? { detail } : {}) };
       return persist();
     };
+    // The app robot has no msgUuid: "attempted" is written down before each request that could post.
+    const journalOf = (item: OutboxItem): SendJournal => ({
+      attempting: () => {
+        item.attemptedAt = new Date(deps.now()).toISOString();
+        return persist();
+      },
+      notPosted: () => {
+        delete item.attemptedAt;
+        return persist();
+      },
+    });
     const deliver = async (item: OutboxItem): Promise<void> => {
-      const group = deps.groups.find((g) => g.name === item.group);
+      if (item.attemptedAt) {
+        // A run that stopped (a crash, a shutdown) mid-request: the post may be in the chat already.
+        log.error({ key: item.key, group: item.group, attemptedAt: item.attemptedAt }, 'post unconfirmed: a request for it got no answer before the bot stopped; not resent');
+        report.failed++;
+        return finish(item, 'unconfirmed', 'a request got no answer before the bot stopped; it may or may not be in the chat');
+      }
+      const group = groups.find((g) => g.name === item.group);
       if (!group) {
         report.cancelled++;
-        return finish(item, 'cancelled', 'the group is no longer configured');
+        return finish(item, 'cancelled', 'the group is no longer configured or subscribed');
       }
       if (!stillValid(item, entries)) {
         log.info({ key: item.key }, 'reminder cancelled: the event was moved or removed');
@@ -197,7 +239,8 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         return finish(item, 'cancelled', 'the event was moved or removed');
       }
       try {
-        const receipt = await group.client.send(group.target, { msgtype: 'markdown', markdown: { title: item.title, text: item.markdown }, msgUuid: item.msgUuid });
+        const message = { msgtype: 'markdown', markdown: { title: item.title, text: item.markdown }, msgUuid: item.msgUuid } as const;
+        const receipt = await group.client.send(group.target, message, journalOf(item));
         log.info({ key: item.key, group: item.group, attempts: receipt.attempts }, 'post sent');
         report.sent++;
         return finish(item, 'sent');
@@ -210,6 +253,15 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
           return;
         }
         report.failed++;
+        if (item.attemptedAt) {
+          // At most once: a second copy in the group is worse than one post an admin can resend.
+          log.error({ key: item.key, group: item.group, err: reason }, 'post unconfirmed: DingTalk gave no certain answer; not resent');
+          return finish(item, 'unconfirmed', reason);
+        }
+        if (isRobotGoneAnswer(err) && group.forget) {
+          log.warn({ group: item.group, err: reason }, 'the robot is no longer in this group: unsubscribing it');
+          await group.forget(reason);
+        }
         // A network failure that outlasted the client's retries stays in the outbox for the next
         // tick, while the post is still worth sending; DingTalk refusing it is final.
         if (err instanceof DingTalkNetworkError && deps.now() < Date.parse(item.at) + RETRY_HORIZON_MS && !startedAlready(item, deps.now())) {
@@ -231,10 +283,11 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     const nowMs = deps.now();
     const nowIso = new Date(nowMs).toISOString();
     const state = await deps.store.load();
+    const groups = await allGroups();
     const catchUpFrom = nowMs - catchUpMinutes * MINUTE;
     const fromMs = Math.max(state.lastTick ? Date.parse(state.lastTick) : catchUpFrom, nowMs - MAX_LOOKBACK_MS);
 
-    for (const item of await duePosts(entries, fromMs, nowMs, state)) {
+    for (const item of await duePosts(entries, fromMs, nowMs, state, groups)) {
       if (Date.parse(item.at) < catchUpFrom) {
         state.log[item.key] = { outcome: 'missed', at: item.at, kind: item.kind, group: item.group, recordedAt: nowIso, detail: 'fell due while the bot was not running' };
         log.warn({ key: item.key, at: item.at }, 'post missed: it fell due before the catch-up window');
@@ -251,22 +304,25 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     // Written down before anything is sent: from here a crash can only cause a resend with the same msgUuid.
     await save(state);
 
-    await deliverOutbox(state, entries, report);
+    await deliverOutbox(state, entries, report, groups);
     report.pending = state.outbox.length;
     return report;
   };
+
+  const allGroups = async (): Promise<readonly ScheduledGroup[]> => [...deps.groups, ...((await deps.subscribed?.()) ?? [])];
 
   const sendDigestNow = async (): Promise<TickReport> => {
     const report = emptyReport();
     const entries = deps.entries();
     if (!entries) return report;
     const state = await deps.store.load();
+    const groups = await allGroups();
     const known = new Set([...Object.keys(state.log), ...state.outbox.map((i) => i.key)]);
-    const items = digestItems(entries, deps.now()).filter((i) => !known.has(i.key));
+    const items = digestItems(entries, deps.now(), groups).filter((i) => !known.has(i.key));
     state.outbox.push(...items);
     report.planned = items.length;
     await save(state);
-    await deliverOutbox(state, entries, report);
+    await deliverOutbox(state, entries, report, groups);
     report.pending = state.outbox.length;
     return report;
   };

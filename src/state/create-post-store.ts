@@ -2,6 +2,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { z } from 'zod';
+import { parseStoredJson } from './parse-stored-json.js';
 
 /** The scheduled posts: the weekly digest, event reminders, the admins' weekly unanswered questions. */
 export const OUTBOX_KINDS = ['digest', 'reminder', 'unanswered'] as const;
@@ -21,9 +22,17 @@ export interface OutboxItem {
   markdown: string;
   /** For reminders: the event and start it was planned for, re-checked before sending. */
   event?: { id: string; start: string };
+  /**
+   * App-robot posts only (no msgUuid there): when a request that could post it was last made, saved
+   * before the request and cleared once DingTalk certainly did not post it. Found still set (a
+   * crash, a timeout), the post may be in the chat: it is recorded as unconfirmed, never resent.
+   */
+  attemptedAt?: string;
 }
 
-export type Outcome = 'sent' | 'missed' | 'cancelled' | 'failed';
+export const OUTCOMES = ['sent', 'missed', 'cancelled', 'failed', 'unconfirmed'] as const;
+/** `unconfirmed`: an app-robot request got no certain answer; it may or may not be in the chat. */
+export type Outcome = (typeof OUTCOMES)[number];
 
 export interface LogRecord {
   outcome: Outcome;
@@ -62,12 +71,13 @@ const stateSchema = z.object({
       title: z.string(),
       markdown: z.string(),
       event: z.object({ id: z.string(), start: z.string() }).optional(),
+      attemptedAt: z.string().optional(),
     }),
   ),
   log: z.record(
     z.string(),
     z.object({
-      outcome: z.enum(['sent', 'missed', 'cancelled', 'failed']),
+      outcome: z.enum(OUTCOMES),
       at: z.string(),
       kind: z.enum(OUTBOX_KINDS).optional(),
       group: z.string().optional(),
@@ -79,18 +89,10 @@ const stateSchema = z.object({
 
 /** Reads a stored post state; `where` names the file or key in the error. */
 export function parsePostState(text: string, where: string): PostState {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new Error(`${where}: not a post state: not JSON`);
-  }
-  const parsed = stateSchema.safeParse(json);
-  if (!parsed.success) throw new Error(`${where}: not a post state: ${parsed.error.issues[0]?.message ?? 'unreadable'}`);
-  const { lastTick, outbox, log } = parsed.data;
+  const { lastTick, outbox, log } = parseStoredJson(text, stateSchema, where, 'a post state');
   return {
     ...(lastTick ? { lastTick } : {}),
-    outbox: outbox.map(({ event, ...item }) => ({ ...item, ...(event ? { event } : {}) })),
+    outbox: outbox.map(({ event, attemptedAt, ...item }) => ({ ...item, ...(event ? { event } : {}), ...(attemptedAt ? { attemptedAt } : {}) })),
     log: Object.fromEntries(
       Object.entries(log).map(([key, { detail, kind, group, ...record }]) => [key, { ...record, ...(kind ? { kind } : {}), ...(group ? { group } : {}), ...(detail ? { detail } : {}) }]),
     ),

@@ -5,6 +5,7 @@ import type { RateLedger } from '../dingtalk/rate-ledger.js';
 import { parsePostState, type PostStore } from './create-post-store.js';
 import { PENDING_SUGGESTIONS_MS, type JobLock, type MessageDeduper, type PendingSuggestions, type StateStore } from './state-store.js';
 import { createRedisUnansweredLog } from './create-redis-unanswered-log.js';
+import { createRedisSubscriptions } from './create-redis-subscriptions.js';
 
 export interface RedisStateStoreOptions {
   /** `redis://[:password@]host:port[/db]`; from REDIS_URL only, never logged. */
@@ -169,6 +170,7 @@ export function createRedisStateStore(options: RedisStateStoreOptions): StateSto
     rateLedger,
     lock,
     suggestions,
+    subscriptions: createRedisSubscriptions(redis, key('subscriptions')),
     unansweredLog: ({ zone, analyser }) => createRedisUnansweredLog({ redis, key: key('unanswered'), lock, zone, analyser, logger: options.logger }),
     async close() {
       await redis.quit().catch(() => redis.disconnect());

@@ -2,6 +2,7 @@ import type { RateLedger } from '../dingtalk/rate-ledger.js';
 import type { PostStore } from './create-post-store.js';
 import type { QuestionAnalyser } from '../search/create-question-analyser.js';
 import type { UnansweredLog } from './unanswered-log.js';
+import type { PostKind } from '../config/config-schema.js';
 
 /** Answers each DingTalk message once, however often it is delivered and to whichever instance. */
 export interface MessageDeduper {
@@ -32,6 +33,26 @@ export interface PendingSuggestions {
 /** How long a "did you mean" list can be picked from. */
 export const PENDING_SUGGESTIONS_MS = 10 * 60_000;
 
+/** A group subscribed from the chat to scheduled posts, which the app robot delivers. */
+export interface Subscription {
+  /** The group's `conversationId` in its callbacks, which is the OpenAPI's `openConversationId`. */
+  openConversationId: string;
+  /** The group's name when last subscribed (`conversationTitle`), for 状态 and the command line. */
+  title: string;
+  /** When the group subscribed to each kind (ISO): a post that fell due earlier is not sent to it. */
+  posts: Partial<Record<PostKind, string>>;
+}
+
+/** The subscriptions of every group, kept like the outbox: on disk in DATA_DIR, or in Redis. */
+export interface Subscriptions {
+  /** Every group with at least one kind. */
+  list(): Promise<Subscription[]>;
+  /** Adds `kinds` (a kind the group has keeps its time) and records the title; answers the group's subscription. */
+  subscribe(group: { openConversationId: string; title: string }, kinds: readonly PostKind[], at: string): Promise<Subscription>;
+  /** Removes `kinds`; answers what the group still receives, undefined when nothing. */
+  unsubscribe(openConversationId: string, kinds: readonly PostKind[]): Promise<Subscription | undefined>;
+}
+
 /** Runs a job on one instance at a time. */
 export interface JobLock {
   /**
@@ -52,6 +73,7 @@ export interface StateStore {
   rateLedger: RateLedger;
   lock: JobLock;
   suggestions: PendingSuggestions;
+  subscriptions: Subscriptions;
   /** The questions the bot could not answer; `analyser` groups similar ones, `zone` dates them. */
   unansweredLog(options: { zone: string; analyser: QuestionAnalyser }): UnansweredLog;
   close(): Promise<void>;

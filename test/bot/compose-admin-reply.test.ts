@@ -39,6 +39,34 @@ describe('composeAdminReply', () => {
     expect(failed.markdown).toContain('**重新加载失败**：EACCES: /srv/k/【a】(https://evil.example) # x');
   });
 
+  it('shows an unconfirmed app-robot post and the subscribed groups in the status, group titles as plain text', () => {
+    const reply = composeAdminReply(
+      {
+        action: 'status',
+        knowledge,
+        posts: { recent: [{ kind: 'reminder', group: 'Group A', outcome: 'unconfirmed', when: '2024-05-31 18:00' }], outbox: 0 },
+        unanswered: 0,
+        subscriptions: [
+          { title: 'Group A', posts: ['digest', 'reminders'] },
+          { title: '[x](https://evil.example)', posts: ['admin'] },
+        ],
+      },
+      context,
+    );
+    expect(reply.markdown).toContain('- 2024-05-31 18:00 活动提醒 → Group A：未确认（可能已发出）');
+    expect(reply.markdown).toContain('订阅推送的群：\n- Group A：周报、活动提醒\n- 【x】(https://evil.example)：管理通知');
+    const none = composeAdminReply({ action: 'status', knowledge, posts: { recent: [], outbox: 0 }, unanswered: 0, subscriptions: [] }, context);
+    expect(none.markdown).toContain('订阅推送的群：无（管理员在群里 @我 发送“订阅 周报”即可订阅）');
+  });
+
+  it('answers 订阅, 退订 and the list with what the group receives now', () => {
+    const group = { openConversationId: 'cidA==', title: 'Group A' };
+    const subscribed = composeAdminReply({ action: 'subscriptions', request: { change: 'subscribe', kinds: ['digest'], group }, posts: { digest: '2024-05-20 10:00', reminders: '2024-05-20 09:58' } }, context);
+    expect(subscribed.markdown).toContain('**已订阅**：周报。之后到期的推送会由我发到本群，之前已到期的不会补发。\n\n本群现在收到：周报（2024-05-20 10:00 起）、活动提醒（2024-05-20 09:58 起）。');
+    const left = composeAdminReply({ action: 'subscriptions', request: { change: 'unsubscribe', kinds: ['digest', 'reminders', 'admin'], group }, posts: {} }, context);
+    expect(left.markdown).toContain('**已退订**：周报、活动提醒、管理通知。\n\n本群现在没有订阅任何推送。');
+  });
+
   it('reports status: knowledge, recent posts, outbox depth and unanswered groups', () => {
     const reply = composeAdminReply(
       {

@@ -39,6 +39,31 @@ describe('parseCommand', () => {
   });
 });
 
+describe('parseCommand on subscriptions', () => {
+  it.each([
+    ['订阅 周报', { type: 'subscribe', kinds: ['digest'] }],
+    ['@小助手 订阅 提醒', { type: 'subscribe', kinds: ['reminders'] }],
+    ['订阅 管理', { type: 'subscribe', kinds: ['admin'] }],
+    ['订阅 周报 提醒', { type: 'subscribe', kinds: ['digest', 'reminders'] }],
+    ['订阅 提醒、周报', { type: 'subscribe', kinds: ['digest', 'reminders'] }],
+    ['subscribe digest', { type: 'subscribe', kinds: ['digest'] }],
+    ['Subscribe reminders admin', { type: 'subscribe', kinds: ['reminders', 'admin'] }],
+    ['退订 提醒', { type: 'unsubscribe', kinds: ['reminders'] }],
+    ['取消订阅 管理', { type: 'unsubscribe', kinds: ['admin'] }],
+    ['unsubscribe all', { type: 'unsubscribe', kinds: ['digest', 'reminders', 'admin'] }],
+    ['退订', { type: 'unsubscribe', kinds: ['digest', 'reminders', 'admin'] }],
+    ['订阅', { type: 'subscriptions' }],
+    ['subscribe', { type: 'subscriptions' }],
+    ['订阅？', { type: 'subscriptions' }],
+  ])('reads %j', (text, expected) => {
+    expect(parseCommand(text)).toEqual(expected);
+  });
+
+  it.each(['订阅 SOFA Weekly 怎么弄', '订阅号在哪里', 'subscribe to the mailing list'])('keeps %j a question', (text) => {
+    expect(parseCommand(text).type).toBe('question');
+  });
+});
+
 describe('parseCommand on hostile input', () => {
   it('keeps a long run of punctuation inside a message as part of the question', () => {
     // The message that held the callback thread for about 4 s with the old trailing-punctuation regex

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { createDryRunClient } from '../../src/dingtalk/create-dry-run-client.js';
 import { RobotClientClosedError } from '../../src/dingtalk/robot-client-closed-error.js';
-import type { RobotTarget } from '../../src/dingtalk/robot-client.js';
+import type { WebhookTarget } from '../../src/dingtalk/robot-client.js';
 
-const TARGET: RobotTarget = { group: 'community', accessToken: 'TOKEN_SHOULD_NOT_PRINT', secret: 'SECshouldNotPrint' };
+const TARGET: WebhookTarget = { group: 'community', accessToken: 'TOKEN_SHOULD_NOT_PRINT', secret: 'SECshouldNotPrint' };
 
 function setup() {
   const printed: string[] = [];

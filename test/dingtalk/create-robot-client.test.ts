@@ -4,7 +4,7 @@ import { createRobotClient, type RobotClientOptions } from '../../src/dingtalk/c
 import { DingTalkApiError } from '../../src/dingtalk/dingtalk-api-error.js';
 import { DingTalkNetworkError } from '../../src/dingtalk/dingtalk-network-error.js';
 import { RobotClientClosedError } from '../../src/dingtalk/robot-client-closed-error.js';
-import type { RobotClient, RobotMessage, RobotTarget } from '../../src/dingtalk/robot-client.js';
+import type { RobotClient, RobotMessage, WebhookTarget } from '../../src/dingtalk/robot-client.js';
 import { createMemoryRateLedger } from '../../src/dingtalk/create-memory-rate-ledger.js';
 import { createHash } from 'node:crypto';
 import { createLogger } from '../../src/logger.js';
@@ -15,9 +15,9 @@ import { parseMetrics, sampleValue } from '../helpers/parse-metrics.js';
 // V2's secret (protocol reference §4.2): with the clock at V2's timestamp the first sign holds both `+` and `/`.
 const SECRET = 'SECa1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9';
 const START = 1_700_000_000_009;
-const COMMUNITY: RobotTarget = { group: 'community', accessToken: 'TOKEN_COMMUNITY_0123', secret: SECRET };
-const EVENTS: RobotTarget = { group: 'events', accessToken: 'TOKEN_EVENTS_4567', secret: 'SECeventsSecret' };
-const PLAIN: RobotTarget = { group: 'plain', accessToken: 'TOKEN_PLAIN_89' };
+const COMMUNITY: WebhookTarget = { group: 'community', accessToken: 'TOKEN_COMMUNITY_0123', secret: SECRET };
+const EVENTS: WebhookTarget = { group: 'events', accessToken: 'TOKEN_EVENTS_4567', secret: 'SECeventsSecret' };
+const PLAIN: WebhookTarget = { group: 'plain', accessToken: 'TOKEN_PLAIN_89' };
 
 const markdown = (text: string, extra: Partial<RobotMessage> = {}): RobotMessage => ({ msgtype: 'markdown', markdown: { title: 'Digest', text }, ...extra }) as RobotMessage;
 const textOf = (r: { json: unknown }) => (r.json as { markdown?: { text: string } }).markdown?.text;

@@ -30,6 +30,22 @@ export interface FakeDingTalkOptions {
   rateLimit?: false | { perMinute?: number; windowMs?: number; throttleMs?: number };
   /** When set, `sendBySession` with another session gets 300001 `session 不存在`. Default: any session. */
   sessions?: readonly string[];
+  /**
+   * The app robot's OpenAPI (protocol reference §5): `/v1.0/oauth2/accessToken` issues tokens for
+   * these credentials, `/v1.0/robot/groupMessages/send` takes them. Without it both answer 404.
+   */
+  app?: FakeApp;
+}
+
+export interface FakeApp {
+  appKey: string;
+  appSecret: string;
+  /** The robot code a send must carry. Default: the app key. */
+  robotCode?: string;
+  /** The `expireIn` of each token issued, in seconds (by the fake's `now`). Default 7200. */
+  tokenTtlSeconds?: number;
+  /** The openConversationIds the robot is in; a send to another gets ROBOT_NOT_IN_GROUP. Default: every group. */
+  groups?: readonly string[];
 }
 
 /** What the next request on a path gets instead of (or on top of) normal handling. */
@@ -45,7 +61,9 @@ export type FakeBehaviour =
   /** Destroy the socket without answering. */
   | { drop: true }
   /** Answer 130101 `send too fast, exceed 20 times per minute`. */
-  | { rateLimit: true };
+  | { rateLimit: true }
+  /** Answer as the OpenAPI refuses: this HTTP status (default 400) with `{code, message}`. */
+  | { code: string; message?: string; status?: number };
 
 /** What the fake did with a request. */
 export interface FakeReply {
@@ -53,6 +71,8 @@ export interface FakeReply {
   status: number;
   errcode?: number;
   errmsg?: string;
+  /** The OpenAPI's string error code (app-robot requests). */
+  code?: string;
   /** The answer was scripted, not the result of the fake's own checks. */
   scripted: boolean;
   /** The message passed every check and would appear in the chat (duplicates included). */
@@ -94,6 +114,14 @@ export interface FakeDingTalk {
   sends(): FakeRequest[];
   /** Requests to `/robot/sendBySession`. */
   sessionReplies(): FakeRequest[];
+  /** Requests for an access token (`/v1.0/oauth2/accessToken`). */
+  tokenRequests(): FakeRequest[];
+  /** App-robot group sends (`/v1.0/robot/groupMessages/send`). */
+  appSends(): FakeRequest[];
+  /** Forgets every token issued, as DingTalk does when a token is revoked: sends with them get InvalidAuthentication. */
+  revokeTokens(): void;
+  /** Takes the robot out of a group: sends to it get ROBOT_NOT_IN_GROUP from now on. */
+  leaveGroup(openConversationId: string): void;
   /** Messages that would appear in a chat: accepted sends and session replies, duplicates left out. */
   delivered(): FakeRequest[];
   /** Sends the fake's own rate limit refused (not scripted ones): a client that keeps the limit causes none. */
@@ -112,6 +140,10 @@ export interface FakeDingTalk {
 
 const SEND_PATH = '/robot/send';
 const SESSION_PATH = '/robot/sendBySession';
+export const TOKEN_PATH = '/v1.0/oauth2/accessToken';
+export const APP_SEND_PATH = '/v1.0/robot/groupMessages/send';
+/** The fake's answer to a send to a group the robot is not in (src/dingtalk/is-robot-gone-answer.ts). */
+export const ROBOT_NOT_IN_GROUP = 'invalidParameter.robotCode.notExsit';
 const MAX_BODY_BYTES = 20_000;
 const KNOWN_TYPES = new Set(['text', 'markdown', 'link', 'actionCard', 'feedCard']);
 
@@ -120,6 +152,7 @@ interface Answer {
   body: string;
   errcode?: number;
   errmsg?: string;
+  code?: string;
   accepted?: boolean;
   duplicate?: boolean;
 }
@@ -137,6 +170,9 @@ export async function startFakeDingTalk(options: FakeDingTalkOptions = {}): Prom
   const seenUuids = new Set<string>();
   const waiters = new Set<() => void>();
   const timers = new Set<NodeJS.Timeout>();
+  const tokens = new Map<string, number>();
+  const left = new Set<string>();
+  let issued = 0;
 
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -167,11 +203,12 @@ export async function startFakeDingTalk(options: FakeDingTalkOptions = {}): Prom
       return;
     }
     const scripted = behaviour ? scriptedAnswer(behaviour) : undefined;
-    const answer = scripted ?? route(req.method ?? '', url.pathname, query, rawBody, json, receivedAt);
+    const answer = scripted ?? (url.pathname === TOKEN_PATH || url.pathname === APP_SEND_PATH ? routeApp(req, url.pathname, json, receivedAt) : route(req.method ?? '', url.pathname, query, rawBody, json, receivedAt));
     record({
       status: answer.status,
       ...(answer.errcode !== undefined && { errcode: answer.errcode }),
       ...(answer.errmsg !== undefined && { errmsg: answer.errmsg }),
+      ...(answer.code !== undefined && { code: answer.code }),
       scripted: scripted !== undefined,
       accepted: answer.accepted ?? false,
       duplicate: answer.duplicate ?? false,
@@ -216,6 +253,39 @@ export async function startFakeDingTalk(options: FakeDingTalkOptions = {}): Prom
     return { ...dingTalk(0, 'ok'), accepted: true, duplicate };
   }
 
+  /** The app robot's OpenAPI: tokens, then group sends checked as §5 describes. */
+  function routeApp(req: IncomingMessage, path: string, json: unknown, at: number): Answer {
+    const app = options.app;
+    if (!app || req.method !== 'POST') return { status: 404, body: 'not found' };
+    if (path === TOKEN_PATH) {
+      if (!isRecord(json) || json.appKey !== app.appKey || json.appSecret !== app.appSecret) return openApi(400, 'invalidClientIdOrSecret', '无效的appKey或appSecret');
+      issued += 1;
+      const accessToken = `fake-access-token-${issued}-${Math.random().toString(36).slice(2)}`;
+      const expireIn = app.tokenTtlSeconds ?? 7200;
+      tokens.set(accessToken, at + expireIn * 1000);
+      return { status: 200, body: JSON.stringify({ accessToken, expireIn }) };
+    }
+    const token = req.headers['x-acs-dingtalk-access-token'];
+    const expiresAt = typeof token === 'string' ? tokens.get(token) : undefined;
+    if (expiresAt === undefined || at >= expiresAt) return openApi(400, 'InvalidAuthentication', '不合法的access_token');
+    if (!isRecord(json)) return openApi(400, 'invalidParameter.param.invalid', '参数不合法');
+    const { robotCode, openConversationId, msgKey, msgParam } = json;
+    if (robotCode !== (app.robotCode ?? app.appKey)) return openApi(400, ROBOT_NOT_IN_GROUP, '机器人不存在');
+    if (typeof openConversationId !== 'string' || openConversationId === '') return openApi(400, 'invalid.openConversationId', '无效的openConversationId');
+    if (left.has(openConversationId) || (app.groups && !app.groups.includes(openConversationId))) return openApi(400, ROBOT_NOT_IN_GROUP, '机器人不存在，请检查机器人是否在群内');
+    if (msgKey !== 'sampleMarkdown' && msgKey !== 'sampleText') return openApi(400, 'invalidParameter.msgKey.invalid', '无效的msgKey');
+    if (typeof msgParam !== 'string' || Buffer.byteLength(msgParam, 'utf8') > 15_000) return openApi(400, 'invalidParameter.msgParam.invalid', 'msgParam 不合法');
+    let param: unknown;
+    try {
+      param = JSON.parse(msgParam);
+    } catch {
+      return openApi(400, 'invalidParameter.msgParam.invalid', 'msgParam 必须是 JSON');
+    }
+    const valid = isRecord(param) && (msgKey === 'sampleMarkdown' ? typeof param.title === 'string' && param.title !== '' && typeof param.text === 'string' : typeof param.content === 'string');
+    if (!valid) return openApi(400, 'invalidParameter.msgParam.invalid', 'msgParam 缺少字段');
+    return { status: 200, body: JSON.stringify({ processQueryKey: `pqk-${requests.length}` }), accepted: true };
+  }
+
   function isOverLimit(token: string, at: number): boolean {
     if (!limit) return false;
     if (at < (throttledUntil.get(token) ?? 0)) return true;
@@ -241,6 +311,10 @@ export async function startFakeDingTalk(options: FakeDingTalkOptions = {}): Prom
     requests,
     sends: () => requests.filter((r) => r.path === SEND_PATH),
     sessionReplies: () => requests.filter((r) => r.path === SESSION_PATH),
+    tokenRequests: () => requests.filter((r) => r.path === TOKEN_PATH),
+    appSends: () => requests.filter((r) => r.path === APP_SEND_PATH),
+    revokeTokens: () => tokens.clear(),
+    leaveGroup: (openConversationId) => void left.add(openConversationId),
     delivered: () => requests.filter((r) => r.reply.accepted && !r.reply.duplicate),
     rateLimitViolations: () => requests.filter((r) => r.reply.errcode === 130101 && !r.reply.scripted),
     script(behaviours, path = SEND_PATH) {
@@ -271,6 +345,8 @@ export async function startFakeDingTalk(options: FakeDingTalkOptions = {}): Prom
       acceptedTimes.clear();
       throttledUntil.clear();
       seenUuids.clear();
+      tokens.clear();
+      left.clear();
     },
     close() {
       for (const timer of timers) clearTimeout(timer);
@@ -315,10 +391,16 @@ function checkBody(rawBody: string, json: unknown): Answer | undefined {
 
 function scriptedAnswer(behaviour: Exclude<FakeBehaviour, { drop: true }>): Answer | undefined {
   if ('errcode' in behaviour) return dingTalk(behaviour.errcode, behaviour.errmsg);
+  if ('code' in behaviour) return openApi(behaviour.status ?? 400, behaviour.code, behaviour.message ?? '');
   if ('status' in behaviour) return { status: behaviour.status, body: `<html><body>HTTP ${behaviour.status}</body></html>` };
   if ('rawBody' in behaviour) return { status: 200, body: behaviour.rawBody };
   if ('rateLimit' in behaviour) return dingTalk(130101, 'send too fast, exceed 20 times per minute');
   return undefined;
+}
+
+/** An OpenAPI refusal: an HTTP error status with `{code, message, requestid}`. */
+function openApi(status: number, code: string, message: string): Answer {
+  return { status, body: JSON.stringify({ code, message, requestid: 'fake-request' }), code, errmsg: message };
 }
 
 function dingTalk(errcode: number, errmsg: string): Answer {

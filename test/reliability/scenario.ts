@@ -2,9 +2,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { App } from '../../src/app.js';
-import { startFakeDingTalk, type FakeBehaviour, type FakeDingTalk } from '../helpers/fake-dingtalk.js';
+import { createFileStateStore } from '../../src/state/create-file-state-store.js';
+import { createRedisStateStore } from '../../src/state/create-redis-state-store.js';
+import { createLogger } from '../../src/logger.js';
+import { APP_SEND_PATH, startFakeDingTalk, type FakeBehaviour, type FakeDingTalk } from '../helpers/fake-dingtalk.js';
 import { tempKnowledge } from '../helpers/temp-knowledge.js';
-import { configDir, dueEvents, GROUP, type StoreKind } from '../helpers/deploy-bots.js';
+import { APP_ROBOT, appRobotEnv, configDir, dueEvents, GROUP, subscribeAppGroup, type Destination, type StoreKind } from '../helpers/deploy-bots.js';
 import { startFakeStreamGateway } from '../helpers/fake-stream-gateway.js';
 import { FIXTURE_FILES } from '../helpers/knowledge-fixture.js';
 import { startApp } from '../helpers/start-app.js';
@@ -13,7 +16,7 @@ import { APP_SECRET, groupMessage } from '../helpers/start-bot-server.js';
 // The pieces of the reliability suite: a fake DingTalk, knowledge with posts falling due now, bot
 // instances in this process or as child processes, and the count of what reached the chat.
 
-export { deploy, dueEvents, type StoreKind } from '../helpers/deploy-bots.js';
+export { deploy, dueEvents, type Destination, type StoreKind } from '../helpers/deploy-bots.js';
 
 /** One row of the table the suite prints. */
 export interface Row {
@@ -43,8 +46,14 @@ export function printTable(): void {
   process.stdout.write(`\nreliability suite\n${format(header)}\n${lines.map(format).join('\n')}\n\n`);
 }
 
-/** Scheduled posts as the fake DingTalk saw them: each message counted by its msgUuid. */
-export function countPosts(fake: FakeDingTalk, expected: number): Pick<Row, 'expected' | 'sent' | 'delivered' | 'duplicated' | 'lost'> {
+/** Scheduled posts as the fake DingTalk saw them: each message counted by its msgUuid (webhook) or its text (app robot). */
+export function countPosts(fake: FakeDingTalk, expected: number, destination: Destination = 'webhook'): Pick<Row, 'expected' | 'sent' | 'delivered' | 'duplicated' | 'lost'> {
+  if (destination === 'app') {
+    // No msgUuid here: every accepted request is in the chat, so the same text twice is a duplicate.
+    const shown = fake.delivered().filter((r) => r.path === APP_SEND_PATH);
+    const distinct = new Set(shown.map((r) => (r.json as { msgParam?: string }).msgParam)).size;
+    return { expected, sent: fake.appSends().length, delivered: distinct, duplicated: shown.length - distinct, lost: expected - distinct };
+  }
   const sends = fake.sends();
   const uuid = (json: unknown) => (json as { msgUuid?: string }).msgUuid ?? '';
   // A resend with a msgUuid DingTalk already has is dropped there; the chat shows it once.
@@ -72,18 +81,24 @@ export async function killAndRestart(options: {
   redisUrl?: string;
   kills: number;
   events: number;
+  destination?: Destination;
 }): Promise<Row> {
+  const destination = options.destination ?? 'webhook';
+  const toApp = destination === 'app';
   // DingTalk answers slowly here, so kills land in the middle of sends.
   const answerDelayMs = 300;
-  const fake = await startFakeDingTalk({ robots: { [GROUP.token]: { secret: GROUP.secret } } });
-  fake.script(Array.from({ length: 1000 }, () => ({ delayMs: answerDelayMs })));
+  const fake = await startFakeDingTalk({ robots: { [GROUP.token]: { secret: GROUP.secret } }, ...(toApp ? { app: { appKey: APP_ROBOT.appKey, appSecret: APP_ROBOT.appSecret } } : {}) });
+  const sendPath = toApp ? APP_SEND_PATH : '/robot/send';
+  fake.script(Array.from({ length: 1000 }, () => ({ delayMs: answerDelayMs })), sendPath);
   const dataDir = join(tempKnowledge({}), 'data');
   mkdirSync(dataDir);
+  const keyPrefix = `kill-${process.pid}-${Date.now()}:`;
+  // The app robot's group is subscribed from the chat, not configured: no `groups:` then.
+  const groups = toApp ? '' : `groups:\n  - name: ${GROUP.name}\n    tokenEnv: RELIABILITY_TOKEN\n    secretEnv: RELIABILITY_SECRET\n    posts: [reminders]\n`;
+  if (toApp) await subscribeAppGroup(options.store === 'redis' ? { redisUrl: options.redisUrl ?? '', keyPrefix } : { dataDir });
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    CONFIG_DIR: configDir(
-      `groups:\n  - name: ${GROUP.name}\n    tokenEnv: RELIABILITY_TOKEN\n    secretEnv: RELIABILITY_SECRET\n    posts: [reminders]\nstate:\n  redisKeyPrefix: "kill-${process.pid}-${Date.now()}:"\n`,
-    ),
+    CONFIG_DIR: configDir(`${groups}state:\n  redisKeyPrefix: "${keyPrefix}"\n`),
     KNOWLEDGE_DIR: tempKnowledge(dueEvents(options.events, 'kill')),
     DATA_DIR: dataDir,
     PORT: '0',
@@ -92,6 +107,7 @@ export async function killAndRestart(options: {
     RELIABILITY_TOKEN: GROUP.token,
     RELIABILITY_SECRET: GROUP.secret,
     ...(options.store === 'redis' ? { REDIS_URL: options.redisUrl } : {}),
+    ...(toApp ? appRobotEnv(fake) : {}),
   };
   const start = (): ChildProcess => spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env, stdio: 'ignore' });
   const kill = (child: ChildProcess) =>
@@ -105,10 +121,10 @@ export async function killAndRestart(options: {
   const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
   for (let run = 0; run < options.kills; run++) {
     const child = start();
-    const before = fake.sends().length;
+    const before = fake.requests.filter((r) => r.path === sendPath).length;
     if (run % 2 === 0) {
       // While a send is under way: once this run's first request arrived, at a random point of its answer.
-      await fake.waitFor((r) => r.path === '/robot/send', { count: before + 1, timeoutMs: 10_000 }).catch(() => undefined);
+      await fake.waitFor((r) => r.path === sendPath, { count: before + 1, timeoutMs: 10_000 }).catch(() => undefined);
       await new Promise((resolve) => setTimeout(resolve, Math.floor(random() * 2 * answerDelayMs)));
     } else {
       // At a random moment: during start-up, planning or sending.
@@ -119,11 +135,18 @@ export async function killAndRestart(options: {
   const last = start();
   // Generous: with Redis the last instance may first wait for a killed one's lock to expire (30 s).
   const deadline = Date.now() + 200_000;
-  while (countPosts(fake, options.events).delivered < options.events && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+  // App robot: a post a kill left "attempted" is recorded unconfirmed and never resent, so the wait
+  // also ends once every post has its record, whatever it says.
+  const posts = toApp ? (options.store === 'redis' ? createRedisStateStore({ url: options.redisUrl ?? '', keyPrefix, dedupeRetentionMs: 1, logger: createLogger('silent') }) : createFileStateStore({ dataDir, dedupeRetentionMs: 1, logger: createLogger('silent') })) : undefined;
+  const recorded = async () => (posts ? Object.values((await posts.posts.load()).log).filter((r) => r.group === `chat:${APP_ROBOT.openConversationId}`) : []);
+  const allRecorded = async () => (await recorded()).length >= options.events;
+  while (countPosts(fake, options.events, destination).delivered < options.events && !(await allRecorded()) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+  const unconfirmed = (await recorded()).filter((r) => r.outcome === 'unconfirmed').length;
+  await posts?.close();
   // Time for a duplicate to show, were there one.
   await new Promise((resolve) => setTimeout(resolve, 500));
   await kill(last);
-  const row: Row = { fault: 'kill -9 during sends', store: options.store, instances: 1, injected: options.kills, ...countPosts(fake, options.events) };
+  const row: Row = { fault: `kill -9 during sends${toApp ? ` (app robot; ${unconfirmed} recorded unconfirmed)` : ''}`, store: options.store, instances: 1, injected: options.kills, ...countPosts(fake, options.events, destination) };
   if (fake.rateLimitViolations().length > 0) row.fault += ` (${fake.rateLimitViolations().length} over the rate limit!)`;
   await fake.close();
   return row;

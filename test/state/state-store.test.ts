@@ -129,6 +129,31 @@ describe.each(kinds)('%s state store', (kind, fresh) => {
     }
   });
 
+  it.skipIf(skip)('keeps subscriptions with each kind\'s time and the title across a reopen (or from another instance)', async () => {
+    const opened = fresh();
+    const store = opened.open();
+    const groupA = { openConversationId: 'cidA==', title: 'Group A' };
+    try {
+      expect(await store.subscriptions.list()).toEqual([]);
+      await store.subscriptions.subscribe(groupA, ['reminders'], '2024-05-20T01:00:00.000Z');
+      // Subscribing again keeps the first time; a new kind gets its own; a renamed group its new title.
+      const both = await store.subscriptions.subscribe({ ...groupA, title: 'Group A (renamed)' }, ['reminders', 'digest'], '2024-05-21T01:00:00.000Z');
+      expect(both.posts).toEqual({ reminders: '2024-05-20T01:00:00.000Z', digest: '2024-05-21T01:00:00.000Z' });
+      await store.subscriptions.subscribe({ openConversationId: 'cidB==', title: 'Group B' }, ['admin'], '2024-05-21T02:00:00.000Z');
+      expect(await store.subscriptions.unsubscribe('cidB==', ['admin'])).toBeUndefined();
+      expect(await store.subscriptions.unsubscribe('cidA==', ['reminders'])).toEqual({ openConversationId: 'cidA==', title: 'Group A (renamed)', posts: { digest: '2024-05-21T01:00:00.000Z' } });
+      await store.subscriptions.subscribe(groupA, ['reminders'], '2024-05-22T01:00:00.000Z');
+    } finally {
+      await store.close();
+    }
+    const again = opened.open();
+    try {
+      expect(await again.subscriptions.list()).toEqual([{ openConversationId: 'cidA==', title: 'Group A', posts: { digest: '2024-05-21T01:00:00.000Z', reminders: '2024-05-22T01:00:00.000Z' } }]);
+    } finally {
+      await again.close();
+    }
+  });
+
   it.skipIf(skip)('runs a locked job once at a time and lets the next holder in afterwards', async () => {
     const state = fresh();
     const [one, two] = kind === 'redis' ? [state.open(), state.open()] : [state.open(), undefined];
@@ -180,6 +205,21 @@ describe.skipIf(skipRedis)('redis state store shared by two instances', () => {
         const loser = bound.indexOf(false);
         for (const store of stores) expect(await store.deduper.bindSignature(signature, `m-${round}-${loser}`, Date.now())).toBe(false);
       }
+    } finally {
+      await Promise.all(stores.map((store) => store.close()));
+    }
+  });
+});
+
+describe.skipIf(skipRedis)('redis subscriptions changed by two instances at once', () => {
+  it('keeps every kind two admins subscribe in one group at the same moment', async () => {
+    const keyPrefix = `subs-race-${process.pid}:`;
+    const stores = [0, 1].map(() => createRedisStateStore({ url: redis?.url ?? '', keyPrefix, dedupeRetentionMs: 1000, logger }));
+    try {
+      const group = { openConversationId: 'cidRace==', title: 'Race' };
+      await Promise.all([stores[0]?.subscriptions.subscribe(group, ['digest'], '2024-05-20T01:00:00.000Z'), stores[1]?.subscriptions.subscribe(group, ['reminders', 'admin'], '2024-05-20T01:00:01.000Z')]);
+      const [listed] = (await stores[0]?.subscriptions.list()) ?? [];
+      expect(Object.keys(listed?.posts ?? {}).sort()).toEqual(['admin', 'digest', 'reminders']);
     } finally {
       await Promise.all(stores.map((store) => store.close()));
     }

@@ -163,6 +163,26 @@ onSubmit('digest-form', 'digest-result', 'digest-summary', 'Composing…', async
   byId('digest-card').hidden = true;
 });
 
+const KIND_NAMES = { digest: 'digest', reminders: 'reminders', admin: 'admin notices' };
+
+function showSubscriptions(data) {
+  const list = byId('subscriptions-list');
+  list.replaceChildren();
+  byId('subscriptions-summary').textContent = data.groups.length === 0 ? 'No group is subscribed.' : `${data.groups.length} subscribed group(s).`;
+  for (const group of data.groups) {
+    const item = document.createElement('li');
+    const posts = Object.entries(group.posts).map(([kind, since]) => `${KIND_NAMES[kind] || kind} since ${since}`);
+    item.textContent = `${group.title || '(untitled)'} (${group.openConversationId}): ${posts.join(', ')}`;
+    list.append(item);
+  }
+}
+
+onSubmit('subscriptions-form', 'subscriptions-result', 'subscriptions-summary', 'Loading…', async () => {
+  showSubscriptions(await call('/playground/api/subscriptions'));
+}, () => {
+  byId('subscriptions-list').replaceChildren();
+});
+
 // Today in the admin's calendar, as the week to start from.
 const today = new Date();
 const pad = (n) => String(n).padStart(2, '0');
