@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAnswerWorker, type AnswerWorker } from '../../src/search/create-answer-worker.js';
+import { ANSWER_WORKER_YOUNG_GENERATION_MB, createAnswerWorker, type AnswerWorker } from '../../src/search/create-answer-worker.js';
 import type { Entry } from '../../src/knowledge/entry.js';
 import { createLogger } from '../../src/logger.js';
 import { createTokenizer } from '../../src/search/create-tokenizer.js';
@@ -106,6 +106,23 @@ describe('createAnswerWorker', () => {
       expect(meanwhile.outcome).toBe('abstain');
     } finally {
       await crashing.close();
+    }
+  });
+
+  it("runs the engine with a small young generation: V8's default of 48 MB stays resident once a build has grown it", async () => {
+    const reporting = createAnswerWorker({
+      config: fixture.config,
+      logger: createLogger('silent'),
+      workerUrl: new URL('../fixtures/limits-answer-worker.ts', import.meta.url),
+    });
+    try {
+      await reporting.build(fixture.entries);
+      const [analysis] = await reporting.analyse(['limits']);
+      const limits = JSON.parse(analysis?.normal ?? '{}') as { maxYoungGenerationSizeMb?: number };
+      expect(limits.maxYoungGenerationSizeMb).toBe(ANSWER_WORKER_YOUNG_GENERATION_MB);
+      expect(ANSWER_WORKER_YOUNG_GENERATION_MB).toBeLessThanOrEqual(8);
+    } finally {
+      await reporting.close();
     }
   });
 });
