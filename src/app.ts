@@ -10,7 +10,7 @@ import { ENTRY_KINDS, formatProblem } from './knowledge/entry.js';
 import { summarizeKnowledge } from './knowledge/summarize-knowledge.js';
 import { coalesceLatest } from './shared/coalesce-latest.js';
 import { createAnswerWorker } from './search/create-answer-worker.js';
-import { createRemoteQuestionAnalyser } from './search/create-question-analyser.js';
+import { createRemoteQuestionAnalyser } from './search/create-remote-question-analyser.js';
 import { createHttpApp, type HttpApp, type HttpDeps, type Serving } from './http/create-http-app.js';
 import type { AdminAction, AdminOperations, AdminReport, SubscriptionRequest } from './bot/admin-report.js';
 import { createFileStateStore } from './state/create-file-state-store.js';

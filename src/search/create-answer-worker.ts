@@ -62,10 +62,19 @@ const RESTART_DELAY_MS = 1000;
 const SOURCE = import.meta.url.endsWith('.ts');
 const WORKER_URL = new URL(SOURCE ? './answer-worker.ts' : './answer-worker.js', import.meta.url);
 
+/**
+ * V8 lets a thread's young generation (where new objects start) grow to 48 MB and keeps it at that
+ * size once grown, which a build does; answering a question allocates a few kilobytes. At 6 MB
+ * the engine's thread holds about 25 MB less with no change in build or answer times measured
+ * (README, Numbers).
+ */
+export const ANSWER_WORKER_YOUNG_GENERATION_MB = 6;
+
 function spawnWorker(url: URL): Worker {
-  if (!SOURCE) return new Worker(url);
+  const resourceLimits = { maxYoungGenerationSizeMb: ANSWER_WORKER_YOUNG_GENERATION_MB };
+  if (!SOURCE) return new Worker(url, { resourceLimits });
   const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(url.href)}); });`;
-  return new Worker(bootstrap, { eval: true });
+  return new Worker(bootstrap, { eval: true, resourceLimits });
 }
 
 export function createAnswerWorker({ config: fullConfig, logger, timeoutMs = 10_000, workerUrl = WORKER_URL }: AnswerWorkerOptions): AnswerWorker {

@@ -57,52 +57,19 @@ const FIELD_BOOSTS = [
 
 export function createTermIndex(docs: readonly IndexedFields[]): TermIndex {
   const count = docs.length;
-  const ids = new Map<string, number>();
-  const idOf = (term: string) => {
-    let id = ids.get(term);
-    if (id === undefined) {
-      id = ids.size;
-      ids.set(term, id);
-    }
-    return id;
-  };
-  const fieldStats = (field: keyof IndexedFields) => {
-    const lengths = docs.map((d) => d[field].length);
-    const df = new Map<number, number>();
-    for (const doc of docs) for (const id of new Set(doc[field].map(idOf))) df.set(id, (df.get(id) ?? 0) + 1);
-    return { lengths, average: Math.max(1, lengths.reduce((a, b) => a + b, 0) / Math.max(1, count)), df };
-  };
-  const fields = { title: fieldStats('title'), aliases: fieldStats('aliases'), body: fieldStats('body') };
-
-  // Postings: per term, the entries holding it and their precomputed weights.
-  const postingEntries: number[][] = [];
-  const postingWeights: number[][] = [];
-  const entryTerms: Uint32Array[] = [];
-  const titleTermIds: Uint32Array[] = [];
-  docs.forEach((doc, entry) => {
-    const weights = new Map<number, number>();
-    for (const [field, boost] of FIELD_BOOSTS) {
-      const { lengths, average, df } = fields[field];
-      const tf = new Map<number, number>();
-      for (const term of doc[field]) tf.set(idOf(term), (tf.get(idOf(term)) ?? 0) + 1);
-      const norm = K * (1 - B + (B * (lengths[entry] ?? 0)) / average);
-      for (const [id, f] of tf) {
-        const n = df.get(id) ?? 0;
-        const idf = Math.log(1 + (count - n + 0.5) / (n + 0.5));
-        weights.set(id, (weights.get(id) ?? 0) + boost * idf * (DELTA + (f * (K + 1)) / (f + norm)));
-      }
-    }
-    for (const [id, weight] of weights) {
-      (postingEntries[id] ??= []).push(entry);
-      (postingWeights[id] ??= []).push(weight);
-    }
-    entryTerms.push(Uint32Array.from(weights.keys()).sort());
-    titleTermIds.push(Uint32Array.from(new Set([...doc.title, ...doc.aliases].map(idOf))).sort());
-  });
-  const postings = postingEntries.map((entries, id) => ({ entries: Uint32Array.from(entries), weights: Float64Array.from(postingWeights[id] ?? []) }));
+  // Built in a function of its own: what only the build needs (the documents' words, per-term
+  // lists of numbers) is let go once it returns, instead of living on in the scope the methods
+  // below close over (at 50,000 entries that was over 100 MB).
+  const { ids, postingStart, postingEntries, postingWeights, entryTerms, titleTerms } = buildPostings(docs);
+  const termCount = ids.size;
+  const documentFrequency = (id: number) => (id >= 0 && id < termCount ? (postingStart[id + 1] as number) - (postingStart[id] as number) : 0);
   const maxInformation = Math.log(1 + count);
-  const informationById = Float64Array.from({ length: ids.size }, (_, id) => Math.log(1 + count / (1 + (postings[id]?.entries.length ?? 0))));
-  const titleInformation = titleTermIds.map((terms) => terms.reduce((sum, id) => sum + (informationById[id] ?? 0), 0));
+  const informationById = Float64Array.from({ length: termCount }, (_, id) => Math.log(1 + count / (1 + documentFrequency(id))));
+  const titleInformation = Float64Array.from({ length: count }, (_, entry) => {
+    let sum = 0;
+    for (let at = titleTerms.start[entry] as number; at < (titleTerms.start[entry + 1] as number); at++) sum += informationById[titleTerms.ids[at] as number] ?? 0;
+    return sum;
+  });
 
   // Reused between questions: the scores of the entries touched by the current one.
   const scores = new Float64Array(count);
@@ -112,7 +79,7 @@ export function createTermIndex(docs: readonly IndexedFields[]): TermIndex {
   return {
     count,
     termId: (term) => ids.get(term),
-    documentFrequency: (id) => postings[id]?.entries.length ?? 0,
+    documentFrequency,
     information: (term) => {
       const id = ids.get(term);
       return id === undefined ? maxInformation : (informationById[id] ?? maxInformation);
@@ -120,12 +87,12 @@ export function createTermIndex(docs: readonly IndexedFields[]): TermIndex {
     informationOf: (id) => informationById[id] ?? maxInformation,
     top(terms, k, boost) {
       for (const { id, weight = 1 } of terms) {
-        const posting = postings[id];
-        if (!posting || weight <= 0) continue;
-        for (let i = 0; i < posting.entries.length; i++) {
-          const entry = posting.entries[i] as number;
+        if (id < 0 || id >= termCount || weight <= 0) continue;
+        const end = postingStart[id + 1] as number;
+        for (let i = postingStart[id] as number; i < end; i++) {
+          const entry = postingEntries[i] as number;
           if (matched[entry] === 0) touched.push(entry);
-          scores[entry] = (scores[entry] as number) + weight * (posting.weights[i] as number);
+          scores[entry] = (scores[entry] as number) + weight * (postingWeights[i] as number);
           matched[entry] = (matched[entry] as number) + weight;
         }
       }
@@ -144,20 +111,105 @@ export function createTermIndex(docs: readonly IndexedFields[]): TermIndex {
       touched.length = 0;
       return best;
     },
-    has: (entry, termId) => sortedIncludes(entryTerms[entry], termId),
-    inTitle: (entry, termId) => sortedIncludes(titleTermIds[entry], termId),
+    has: (entry, termId) => sortedIncludes(entryTerms, entry, termId),
+    inTitle: (entry, termId) => sortedIncludes(titleTerms, entry, termId),
     titleInformation: (entry) => titleInformation[entry] ?? 0,
     vocabulary: () => [...ids.keys()],
   };
 }
 
-function sortedIncludes(sorted: Uint32Array | undefined, value: number): boolean {
-  if (!sorted) return false;
-  let lo = 0;
-  let hi = sorted.length - 1;
+/**
+ * Per-item lists of numbers, all in one array: item i's are `ids[start[i]]` up to `ids[start[i + 1]]`.
+ * Two typed arrays instead of one per item: a typed array costs about 200 bytes of its own (and a
+ * native allocation), which at 50,000 entries was more than the numbers they held.
+ */
+interface Packed {
+  start: Uint32Array;
+  ids: Uint32Array;
+}
+
+/** Appends lists to one growing array; the lists are numbers on the JS heap until `pack()`. */
+function packer() {
+  const start = [0];
+  const ids: number[] = [];
+  return {
+    add(list: Iterable<number>) {
+      for (const id of list) ids.push(id);
+      start.push(ids.length);
+    },
+    pack: (): Packed => ({ start: Uint32Array.from(start), ids: Uint32Array.from(ids) }),
+  };
+}
+
+function buildPostings(docs: readonly IndexedFields[]) {
+  const count = docs.length;
+  const ids = new Map<string, number>();
+  const idOf = (term: string) => {
+    let id = ids.get(term);
+    if (id === undefined) {
+      id = ids.size;
+      ids.set(term, id);
+    }
+    return id;
+  };
+  const fieldStats = (field: keyof IndexedFields) => {
+    const lengths = docs.map((d) => d[field].length);
+    const df = new Map<number, number>();
+    for (const doc of docs) for (const id of new Set(doc[field].map(idOf))) df.set(id, (df.get(id) ?? 0) + 1);
+    return { lengths, average: Math.max(1, lengths.reduce((a, b) => a + b, 0) / Math.max(1, count)), df };
+  };
+  const fields = { title: fieldStats('title'), aliases: fieldStats('aliases'), body: fieldStats('body') };
+
+  // Per entry, its terms (sorted) and, in the same order, their precomputed weights.
+  const entryTerms = packer();
+  const entryWeights: number[] = [];
+  const titleTerms = packer();
+  docs.forEach((doc, entry) => {
+    const weights = new Map<number, number>();
+    for (const [field, boost] of FIELD_BOOSTS) {
+      const { lengths, average, df } = fields[field];
+      const tf = new Map<number, number>();
+      for (const term of doc[field]) tf.set(idOf(term), (tf.get(idOf(term)) ?? 0) + 1);
+      const norm = K * (1 - B + (B * (lengths[entry] ?? 0)) / average);
+      for (const [id, f] of tf) {
+        const n = df.get(id) ?? 0;
+        const idf = Math.log(1 + (count - n + 0.5) / (n + 0.5));
+        weights.set(id, (weights.get(id) ?? 0) + boost * idf * (DELTA + (f * (K + 1)) / (f + norm)));
+      }
+    }
+    const terms = [...weights.keys()].sort((a, b) => a - b);
+    entryTerms.add(terms);
+    for (const id of terms) entryWeights.push(weights.get(id) as number);
+    titleTerms.add([...new Set([...doc.title, ...doc.aliases].map(idOf))].sort((a, b) => a - b));
+  });
+  const byEntry = entryTerms.pack();
+
+  // Postings: per term, the entries holding it (ascending) and their weights.
+  const postingStart = new Uint32Array(ids.size + 1);
+  for (const id of byEntry.ids) postingStart[id + 1] = (postingStart[id + 1] as number) + 1;
+  for (let id = 0; id < ids.size; id++) postingStart[id + 1] = (postingStart[id + 1] as number) + (postingStart[id] as number);
+  const postingEntries = new Uint32Array(byEntry.ids.length);
+  const postingWeights = new Float64Array(byEntry.ids.length);
+  const filled = postingStart.slice(0, ids.size);
+  for (let entry = 0; entry < count; entry++) {
+    for (let i = byEntry.start[entry] as number; i < (byEntry.start[entry + 1] as number); i++) {
+      const id = byEntry.ids[i] as number;
+      const at = filled[id] as number;
+      filled[id] = at + 1;
+      postingEntries[at] = entry;
+      postingWeights[at] = entryWeights[i] as number;
+    }
+  }
+  return { ids, postingStart, postingEntries, postingWeights, entryTerms: byEntry, titleTerms: titleTerms.pack() };
+}
+
+function sortedIncludes({ start, ids }: Packed, item: number, value: number): boolean {
+  if (!(item >= 0 && item < start.length - 1)) return false;
+  let lo = start[item] as number;
+  let hi = (start[item + 1] as number) - 1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
-    const at = sorted[mid] as number;
+    const at = ids[mid] as number;
     if (at === value) return true;
     if (at < value) lo = mid + 1;
     else hi = mid - 1;

@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { Jieba } from '@node-rs/jieba';
-import { dict } from '@node-rs/jieba/dict.js';
 import { normalizeText } from './normalize-text.js';
 import { STOPWORDS } from './stopwords.js';
 
@@ -45,8 +46,12 @@ const WORD = /[\p{L}\p{N}]/u;
 // Community words are only ever added to it, which cannot hurt another tokenizer.
 let jiebaInstance: Jieba | undefined;
 const wordsAdded = new Set<string>();
+// The package's own `dict.js` reads the dictionary and its 6 MB keyword table (idf.txt, unused
+// here) into buffers its module keeps for good: 11 MB besides jieba's copy. Read here, the
+// dictionary's bytes are let go once jieba has built from them.
+const DICTIONARY = createRequire(import.meta.url).resolve('@node-rs/jieba/dict.txt');
 function sharedJieba(): Jieba {
-  jiebaInstance ??= Jieba.withDict(dict);
+  jiebaInstance ??= Jieba.withDict(readFileSync(DICTIONARY));
   return jiebaInstance;
 }
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAnswerWorker, type AnswerWorker } from '../../src/search/create-answer-worker.js';
+import { ANSWER_WORKER_YOUNG_GENERATION_MB, createAnswerWorker, type AnswerWorker } from '../../src/search/create-answer-worker.js';
 import type { Entry } from '../../src/knowledge/entry.js';
 import { createLogger } from '../../src/logger.js';
 import { createTokenizer } from '../../src/search/create-tokenizer.js';
@@ -18,6 +18,17 @@ beforeAll(async () => {
 afterAll(async () => {
   await worker.close();
 });
+
+/** A worker with a stand-in engine from test/fixtures, built from the fixture, closed after `use`. */
+async function withStandIn(file: string, use: (worker: AnswerWorker) => Promise<void>): Promise<void> {
+  const standIn = createAnswerWorker({ config: fixture.config, logger: createLogger('silent'), workerUrl: new URL(`../fixtures/${file}`, import.meta.url) });
+  try {
+    await standIn.build(fixture.entries);
+    await use(standIn);
+  } finally {
+    await standIn.close();
+  }
+}
 
 describe('createAnswerWorker', () => {
   it('answers exactly as the engine in this thread does, with the entries it was given', async () => {
@@ -93,19 +104,20 @@ describe('createAnswerWorker', () => {
   });
 
   it('restarts a crashed engine with the last knowledge it built, and answers questions asked meanwhile', async () => {
-    const crashing = createAnswerWorker({
-      config: fixture.config,
-      logger: createLogger('silent'),
-      workerUrl: new URL('../fixtures/crashing-answer-worker.ts', import.meta.url),
-    });
-    try {
-      await crashing.build(fixture.entries);
+    await withStandIn('crashing-answer-worker.ts', async (crashing) => {
       await expect(crashing.ask('crash', FIXTURE_NOW)).rejects.toThrow(/restarted/);
       // Asked while the engine is down: held until it is back rather than lost.
       const meanwhile = await crashing.ask('jraft 支持 multi raft 吗', FIXTURE_NOW);
       expect(meanwhile.outcome).toBe('abstain');
-    } finally {
-      await crashing.close();
-    }
+    });
+  });
+
+  it("runs the engine with a small young generation: V8's default of 48 MB stays resident once a build has grown it", async () => {
+    await withStandIn('limits-answer-worker.ts', async (reporting) => {
+      const [analysis] = await reporting.analyse(['limits']);
+      const limits = JSON.parse(analysis?.normal ?? '{}') as { maxYoungGenerationSizeMb?: number };
+      expect(limits.maxYoungGenerationSizeMb).toBe(ANSWER_WORKER_YOUNG_GENERATION_MB);
+      expect(ANSWER_WORKER_YOUNG_GENERATION_MB).toBeLessThanOrEqual(8);
+    });
   });
 });

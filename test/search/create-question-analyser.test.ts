@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.js';
 import { createTokenizer } from '../../src/search/create-tokenizer.js';
-import { analyseQuestion, createQuestionAnalyser, createRemoteQuestionAnalyser, type QuestionAnalysis } from '../../src/search/create-question-analyser.js';
+import { analyseQuestion, createQuestionAnalyser, type QuestionAnalysis } from '../../src/search/create-question-analyser.js';
+import { createRemoteQuestionAnalyser } from '../../src/search/create-remote-question-analyser.js';
 
 const tokenizer = createTokenizer(loadConfig({ CONFIG_DIR: 'config' }).vocabulary);
 

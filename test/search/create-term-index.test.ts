@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createTermIndex } from '../../src/search/create-term-index.js';
+import { createTermIndex, type IndexedFields } from '../../src/search/create-term-index.js';
+import { collectGarbage } from '../helpers/collect-garbage.js';
 
 const index = createTermIndex([
   { title: ['seata', '全局锁'], aliases: [], body: ['行级', '锁'] },
@@ -52,4 +53,20 @@ describe('createTermIndex', () => {
     expect(index.information('never-seen')).toBeCloseTo(Math.log(5));
     expect(index.documentFrequency(index.termId('seata') as number)).toBe(3);
   });
+
+  it('keeps none of the words it was built from: only its own compact tables', async () => {
+    // Every question word of a knowledge base, as lists of strings, is several times the index.
+    let docs: IndexedFields[] | undefined = [
+      { title: ['seata', '全局锁'], aliases: ['行锁'], body: ['行级', '锁'] },
+      { title: ['mosn'], aliases: [], body: ['seata', 'sidecar'] },
+    ];
+    const words = new WeakRef(docs[0]?.body as readonly string[]);
+    const built = createTermIndex(docs);
+    docs = undefined;
+    await collectGarbage();
+    expect(words.deref()).toBeUndefined();
+    expect(built.top([{ id: built.termId('seata') as number }], 10, () => 1).map((s) => s.entry)).toEqual([0, 1]);
+    expect(built.has(1, built.termId('sidecar') as number)).toBe(true);
+  });
 });
+
