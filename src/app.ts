@@ -45,8 +45,9 @@ export interface App {
   /** The app's own metrics registry; undefined when `metrics.enabled` is false. */
   metrics: Metrics | undefined;
   /**
-   * Shuts down gracefully: in Stream mode the connection is closed first (code 1000), so the
-   * gateway sends new messages elsewhere; callbacks get 503 (to be delivered again) and `/readyz` says
+   * Shuts down gracefully: in Stream mode new frames are left unacked, so the gateway pushes them
+   * again elsewhere, and the connection is closed (code 1000) once the answers in flight are sent;
+   * callbacks get 503 (to be delivered again) and `/readyz` says
    * "stopping"; replies in flight are sent; a group post in flight gets DingTalk's answer and is
    * recorded, and posts not confirmed stay in the outbox for the next start. Then the listener,
    * the knowledge watcher and the answering engine are closed.
@@ -232,11 +233,13 @@ export function createApp({ config, logger, groups = [], now = () => Date.now(),
       });
     },
     async close() {
-      await stream?.close();
+      stream?.drain();
       http.drain();
       // Both clients stop starting requests at once: a post waiting for the rate limit or a retry
       // could otherwise hold the shutdown for minutes. It stays in the outbox instead.
       await Promise.all([http.idle(), robot.drain(), dryRun.drain(), scheduler.stop(), store.close()]);
+      // After the answers in flight are sent; frames that came meanwhile were left unacked.
+      await stream?.close();
       await new Promise<void>((resolve) => {
         if (!server) return resolve();
         server.close(() => resolve());

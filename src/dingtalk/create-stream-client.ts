@@ -66,6 +66,12 @@ export interface StreamClient {
   start(): void;
   /** Whether a connection is open. */
   connected(): boolean;
+  /**
+   * Stops taking messages, for a shutdown: CALLBACK frames from now on are neither acked nor handed
+   * on, so DingTalk pushes them again (to another connection, or after the restart), while the
+   * connection stays up, answering pings, until close(): the answers in flight are sent first.
+   */
+  drain(): void;
   /** Closes the connection cleanly (code 1000) and stops reconnecting. */
   close(): Promise<void>;
 }
@@ -121,6 +127,7 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
     ? createStreamMetrics(options.registry, () => ({ connected: [...lives].some(isOpen), connections: [...lives].filter(isOpen).length }))
     : undefined;
   let closing = false;
+  let draining = false;
   let running: Promise<void> | undefined;
   let nextId = 1;
   /** Ends a backoff wait early, for close(). */
@@ -312,9 +319,9 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
         return;
       case 'CALLBACK':
       case 'EVENT': {
-        // Arrived after our close frame went out: it can no longer be acked, so it is left for
-        // DingTalk to push again (to another connection) rather than answered here unacked.
-        if (live.ws.readyState !== WebSocket.OPEN) {
+        // Arrived after drain() or after our close frame went out: left unacked for DingTalk to push
+        // again (to another connection) rather than taken by a bot that is stopping.
+        if (live.ws.readyState !== WebSocket.OPEN || draining) {
           log.info({ connection: live.id, messageId }, 'stream frame arrived while closing: not taken');
           return;
         }
@@ -369,6 +376,9 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
       running = supervise().catch((err: unknown) => log.error({ err: err instanceof Error ? err.message : String(err) }, 'stream supervisor failed'));
     },
     connected: () => [...lives].some(isOpen),
+    drain() {
+      draining = true;
+    },
     async close() {
       closing = true;
       wake?.();
