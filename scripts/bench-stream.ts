@@ -198,7 +198,7 @@ const format = (r: Result) =>
 /** A Stream client with the production settings against a fresh gateway, for `run`. */
 async function withClient(run: (gateway: FakeStreamGateway) => Promise<string>, options: FakeGatewayOptions = {}): Promise<void> {
   const gateway = await startFakeStreamGateway(options);
-  const client = createStreamClient({ openapiBase: gateway.url, clientId: gateway.clientId, clientSecret: gateway.clientSecret, logger: createLogger('silent'), onRobotMessage: () => undefined });
+  const client = createStreamClient({ openapiBase: gateway.url, clientId: gateway.clientId, clientSecret: gateway.clientSecret, logger: createLogger('silent'), onRobotMessage: (_payload, ack) => ack() });
   client.start();
   try {
     process.stdout.write(`${await run(gateway)}\n`);

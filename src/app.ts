@@ -372,7 +372,7 @@ function scheduledGroups(groups: readonly GroupCredentials[], logger: Logger, ro
 }
 
 /** The Stream client in Stream mode (the schema made sure the app key and secret are set); undefined otherwise. */
-function streamClientOf(config: Readonly<Config>, logger: Logger, timing: Partial<StreamTiming>, onRobotMessage: (payload: unknown) => void, metrics: Metrics | undefined): StreamClient | undefined {
+function streamClientOf(config: Readonly<Config>, logger: Logger, timing: Partial<StreamTiming>, onRobotMessage: (payload: unknown, ack: () => void) => void, metrics: Metrics | undefined): StreamClient | undefined {
   const { mode, appKey, appSecret, openapiBase } = config.dingtalk;
   if (mode !== 'stream' || !appKey || !appSecret) return undefined;
   return createStreamClient({

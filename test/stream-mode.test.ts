@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { App } from '../src/app.js';
 import { startFakeDingTalk, type FakeDingTalk } from './helpers/fake-dingtalk.js';
 import { startFakeStreamGateway, type FakeStreamGateway, type GatewayConnection } from './helpers/fake-stream-gateway.js';
@@ -195,6 +195,26 @@ describe('Stream mode, an instance of its own', () => {
       const outcomes = await Promise.all([one.app, two.app].map(async (app) => [await metric(app, 'callbacks_total', { outcome: 'accepted' }), await metric(app, 'callbacks_total', { outcome: 'duplicate' })]));
       expect(outcomes.flat().reduce((sum, n) => (sum ?? 0) + (n ?? 0), 0)).toBe(4);
       expect(outcomes.map(([, duplicate]) => duplicate).reduce((sum, n) => (sum ?? 0) + (n ?? 0), 0)).toBe(1);
+    });
+
+    it('leave a message unacked while Redis is down, and answer it once when DingTalk pushes it again', async () => {
+      const env = { REDIS_URL: redis.url, CONFIG_DIR: configDir(`state:\n  redisKeyPrefix: "stream-down-${process.pid}-${Date.now()}:"\n`) };
+      const { app } = await startStreamApp(env);
+      app.startStream();
+      await answering(1);
+      await redis.stop();
+      const payload = question('redis-down');
+      const first = gateway.push(payload);
+      try {
+        await vi.waitFor(async () => expect(await metric(app, 'callbacks_total', { outcome: 'state_unavailable' })).toBe(1), { timeout: 10_000, interval: 20 });
+      } finally {
+        await redis.start();
+      }
+      expect(gateway.acks().has(first)).toBe(false);
+      await gateway.waitForAck(gateway.push(payload), 10_000);
+      await fake.waitFor((r) => r.query.session === 'redis-down');
+      await app.http.idle();
+      expect(repliesTo('redis-down')).toHaveLength(1);
     });
   });
 });

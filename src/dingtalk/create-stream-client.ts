@@ -51,8 +51,12 @@ export interface StreamClientOptions {
   clientId: string;
   clientSecret: string;
   logger: Logger;
-  /** A robot message's payload (the CALLBACK frame's `data`, parsed), once its frame has been acked. */
-  onRobotMessage(payload: unknown): void;
+  /**
+   * A robot message's payload (the CALLBACK frame's `data`, parsed) and the ack of its frame, to be
+   * called once the message is taken (claimed in the state store, a few milliseconds): a frame
+   * left unacked is pushed again by DingTalk, as a callback refused with 503 is delivered again.
+   */
+  onRobotMessage(payload: unknown, ack: () => void): void;
   /** Registers the stream metrics here. */
   registry?: Registry;
   timing?: Partial<StreamTiming>;
@@ -108,8 +112,9 @@ const TOPIC_LABELS = new Set([ROBOT_TOPIC, 'ping', 'disconnect', 'CONNECTED', 'R
 
 /**
  * DingTalk Stream mode on `ws`: asks the gateway for a ticket (`POST {openapiBase}/v1.0/gateway/
- * connections/open`), opens the WebSocket at `endpoint?ticket=…`, acks every CALLBACK frame at once
- * and hands robot messages on. One supervisor loop owns the connection, so there is never more
+ * connections/open`), opens the WebSocket at `endpoint?ticket=…`, hands robot messages on with the
+ * ack of their frame (sent once the message is taken) and acks every other CALLBACK or EVENT frame at
+ * once. One supervisor loop owns the connection, so there is never more
  * than one open, except for the hand-over after a SYSTEM `disconnect`: the next connection is
  * opened first and the old one keeps delivering until DingTalk closes it. Failures back off with
  * jitter; a connection silent past the watchdog is replaced. Not the official SDK: it cannot be
@@ -325,21 +330,26 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
           log.info({ connection: live.id, messageId }, 'stream frame arrived while closing: not taken');
           return;
         }
-        // At once, before any work: an unacked frame may be pushed again.
-        if (messageId === undefined) log.warn({ connection: live.id, type: frame.type }, 'stream frame without a messageId: not acked');
-        else {
-          const data = frame.type === 'EVENT' ? JSON.stringify({ status: 'SUCCESS', message: 'not subscribed' }) : ROBOT_ACK_DATA;
-          send(live, { code: 200, headers: { contentType: 'application/json', messageId }, message: 'OK', data }, () =>
-            metrics?.ackDuration.observe((performance.now() - received) / 1000),
-          );
-        }
-        if (frame.type !== 'CALLBACK' || topic !== ROBOT_TOPIC) return;
-        const payload = typeof frame.data === 'string' ? parseJson(frame.data) : undefined;
+        let acked = false;
+        const ack = () => {
+          if (acked) return;
+          acked = true;
+          if (messageId === undefined) log.warn({ connection: live.id, type: frame.type }, 'stream frame without a messageId: not acked');
+          else {
+            const data = frame.type === 'EVENT' ? JSON.stringify({ status: 'SUCCESS', message: 'not subscribed' }) : ROBOT_ACK_DATA;
+            send(live, { code: 200, headers: { contentType: 'application/json', messageId }, message: 'OK', data }, () =>
+              metrics?.ackDuration.observe((performance.now() - received) / 1000),
+            );
+          }
+        };
+        const payload = frame.type === 'CALLBACK' && topic === ROBOT_TOPIC && typeof frame.data === 'string' ? parseJson(frame.data) : undefined;
         if (payload === undefined) {
-          log.warn({ connection: live.id, messageId }, 'robot message with unreadable data ignored');
+          // Nothing here to take: acked at once, so it is not pushed again.
+          if (frame.type === 'CALLBACK' && topic === ROBOT_TOPIC) log.warn({ connection: live.id, messageId }, 'robot message with unreadable data ignored');
+          ack();
           return;
         }
-        options.onRobotMessage(payload);
+        options.onRobotMessage(payload, ack);
         return;
       }
       default:

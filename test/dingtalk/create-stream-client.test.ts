@@ -36,7 +36,10 @@ async function start(timing: Partial<StreamTiming> = {}, gatewayOptions: FakeGat
     clientId: gateway.clientId,
     clientSecret: extra.clientSecret ?? gateway.clientSecret,
     logger: createLogger('debug', { write: (line: string) => void lines.push(line) }),
-    onRobotMessage: (payload) => messages.push(payload),
+    onRobotMessage: (payload, ack) => {
+      messages.push(payload);
+      ack();
+    },
     registry,
     timing,
     ...(extra.random ? { random: extra.random } : {}),
