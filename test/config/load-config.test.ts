@@ -185,6 +185,14 @@ describe('loadConfig', () => {
     expect(problems[0]).toMatch(/local\.yaml:2: /);
   });
 
+  it('reads anchors and aliases as if written out, and refuses duplicate keys with their line', () => {
+    const config = loadConfig({ CONFIG_DIR: configDir('reminders:\n  offsets: &both [2h, 10m]\ndigest:\n  schedule: "0 9 * * 1"\ngroups:\n  - name: a\n    tokenEnv: A_TOKEN\n    posts: &posts [digest]\n  - name: b\n    tokenEnv: B_TOKEN\n    posts: *posts\n') });
+    expect(config.reminders.offsets).toEqual(['2h', '10m']);
+    expect(config.digest.schedule).toBe('0 9 * * 1');
+    expect(config.groups.map((g) => g.posts)).toEqual([['digest'], ['digest']]);
+    expect(problemsOf(() => loadConfig({ CONFIG_DIR: configDir('timezone: UTC\ntimezone: Asia/Shanghai\n') }))[0]).toMatch(/local\.yaml:2: /);
+  });
+
   it('says where default.yaml was expected when it is missing', () => {
     const dir = mkdtempSync(join(tmpdir(), 'qa-bot-empty-'));
     expect(problemsOf(() => loadConfig({ CONFIG_DIR: dir }))[0]).toBe(`${join(dir, 'default.yaml')}: not found (set CONFIG_DIR to the folder holding it)`);
