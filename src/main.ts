@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { loadConfig, ConfigError, type Config } from './config/load-config.js';
 import { createLogger } from './logger.js';
 import { createApp } from './app.js';
+import { StartupError, checkKnowledgeFolders, listenError } from './startup/startup-error.js';
+import { probeRedis } from './startup/probe-redis.js';
 
 let config: Readonly<Config>;
 try {
@@ -13,6 +15,16 @@ try {
   process.exit(2);
 }
 const log = createLogger(config.log.level);
+
+/** What stops the start (see StartupError): one line, status 2, like an invalid configuration. */
+const cannotStart = (err: unknown): never => {
+  if (!(err instanceof StartupError)) throw err;
+  process.stderr.write(`${err.message}\n`);
+  process.exit(2);
+};
+
+await checkKnowledgeFolders(config.knowledge.dirs).catch(cannotStart);
+if (config.state.redisUrl) await probeRedis(config.state.redisUrl).catch(cannotStart);
 
 // Say up front what is missing, so a fresh clone explains itself.
 if (!config.dingtalk.appSecret) {
@@ -69,8 +81,10 @@ process.on('SIGTERM', shutdown);
 process.on('SIGINT', shutdown);
 
 try {
-  const server = await app.listen(config.server.port);
-  log.info({ port: (server.address() as AddressInfo).port }, 'listening');
+  const { port, host } = config.server;
+  const server = await app.listen(port, host).catch((err: NodeJS.ErrnoException) => cannotStart(listenError(err, port, host)));
+  const address = server.address() as AddressInfo;
+  log.info({ host: address.address, port: address.port }, 'listening');
   await app.load();
   if (!stopping) await app.watchKnowledge();
   if (!stopping) app.startScheduler();

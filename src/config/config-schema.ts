@@ -25,6 +25,8 @@ export const configSchema = z
     server: z
       .object({
         port: z.coerce.number().int().min(0).max(65535),
+        /** Address to listen on; absent: every interface (IPv6 and IPv4). */
+        host: z.string().trim().min(1).optional(),
         shutdownTimeoutSeconds: z.number().int().min(1).max(3600),
       })
       .strict(),

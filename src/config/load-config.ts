@@ -31,6 +31,7 @@ const list = (separator: string) => (value: string) =>
 /** Environment variables and the settings they fill; the README's configuration table lists them. */
 export const ENV_SETTINGS: Readonly<Record<string, EnvSetting>> = {
   PORT: { path: ['server', 'port'] },
+  HOST: { path: ['server', 'host'] },
   KNOWLEDGE_DIR: { path: ['knowledge', 'dirs'], parse: list(':') },
   DATA_DIR: { path: ['dataDir'] },
   DINGTALK_MODE: { path: ['dingtalk', 'mode'] },
