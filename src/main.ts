@@ -1,7 +1,8 @@
 // Composition root: the only place that reads process.env, listens, or exits.
 import type { AddressInfo } from 'node:net';
 import { loadConfig, ConfigError, type Config } from './config/load-config.js';
-import { createLogger } from './logger.js';
+import { createLogger, logDestination } from './logger.js';
+import { CALLBACK_PATH } from './http/create-http-app.js';
 import { createApp } from './app.js';
 import { StartupError, checkKnowledgeFolders, listenError } from './startup/startup-error.js';
 import { probeRedis } from './startup/probe-redis.js';
@@ -14,7 +15,7 @@ try {
   process.stderr.write(`${err.message}\n`);
   process.exit(2);
 }
-const log = createLogger(config.log.level);
+const log = createLogger(config.log.level, await logDestination(config.log.format));
 
 /** What stops the start (see StartupError): one line, status 2, like an invalid configuration. */
 const cannotStart = (err: unknown): never => {
@@ -26,9 +27,14 @@ const cannotStart = (err: unknown): never => {
 await checkKnowledgeFolders(config.knowledge.dirs).catch(cannotStart);
 if (config.state.redisUrl) await probeRedis(config.state.redisUrl).catch(cannotStart);
 
-// Say up front what is missing, so a fresh clone explains itself.
+// Say up front where DingTalk must call and what is missing, so a fresh clone explains itself,
+// and where to read on: the README's section on connecting DingTalk (by its heading's anchor).
+const GUIDE = 'README.md#connecting-dingtalk';
+if (config.dingtalk.mode === 'http') {
+  log.info({ callback: CALLBACK_PATH, guide: GUIDE }, `DingTalk delivers messages to POST ${CALLBACK_PATH} on this bot: set https://<your host>${CALLBACK_PATH} as the robot's message receive address (${GUIDE})`);
+}
 if (!config.dingtalk.appSecret) {
-  log.warn('DINGTALK_APP_SECRET is not set: DingTalk callbacks cannot be verified and will be refused with 401');
+  log.warn({ guide: GUIDE }, `DINGTALK_APP_SECRET is not set: DingTalk callbacks cannot be verified and will be refused with 401 (${GUIDE})`);
 }
 if (!process.env.KNOWLEDGE_DIR) log.info({ dirs: config.knowledge.dirs }, 'KNOWLEDGE_DIR is not set: serving the built-in sample knowledge');
 if (!process.env.DINGTALK_SESSION_HOSTS) log.info({ hosts: config.dingtalk.sessionHosts }, "DINGTALK_SESSION_HOSTS is not set: replies go to DingTalk's own hosts only");

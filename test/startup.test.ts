@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -18,10 +19,19 @@ afterEach(() => {
   for (const child of running) child.kill('SIGKILL');
 });
 
-/** The bot as `npm start` runs it (from the sources, through tsx, so nothing is compiled), with these settings. */
-function startBot(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: { ...process.env, CONFIG_DIR: 'config', KNOWLEDGE_DIR: tempKnowledge(FIXTURE_FILES), DATA_DIR: join(tempKnowledge({}), 'data'), PORT: '0', LOG_FORMAT: 'json', ...env },
+/** util-linux's `script`, which runs a command on a terminal of its own; CI's image has it. */
+const hasScript = spawnSync('script', ['--version'], { stdio: 'ignore' }).status === 0;
+if (!hasScript) process.stderr.write('script not found: the test of logs on a terminal is skipped (apt-get install util-linux)\n');
+
+/**
+ * The bot as `npm start` runs it (from the sources, through tsx, so nothing is compiled), with these
+ * settings; with `terminal`, its standard output is a terminal (through `script`).
+ */
+function startBot(env: Record<string, string>, { terminal = false } = {}) {
+  const bot = [process.execPath, '--import', 'tsx', 'src/main.ts'];
+  const [command, ...args] = terminal ? ['script', '--quiet', '--flush', '--return', '--command', `exec ${bot.join(' ')}`, '/dev/null'] : bot;
+  const child = spawn(command as string, args, {
+    env: { ...process.env, CONFIG_DIR: 'config', KNOWLEDGE_DIR: tempKnowledge(FIXTURE_FILES), DATA_DIR: join(tempKnowledge({}), 'data'), PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);
@@ -29,16 +39,28 @@ function startBot(env: Record<string, string>) {
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<Started>((resolve) => child.once('exit', (code) => resolve({ code, stderr })));
-  /** The first log line with this message. */
-  const logged = (msg: string) =>
-    new Promise<Record<string, unknown>>((resolve, reject) => {
-      createInterface({ input: child.stdout }).on('line', (line) => {
-        const record = JSON.parse(line) as Record<string, unknown>;
-        if (record.msg === msg) resolve(record);
-      });
-      void exited.then(() => reject(new Error(`the bot exited without logging "${msg}": ${stderr}`)));
+  const lines: string[] = [];
+  const waiters = new Set<() => void>();
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    lines.push(line);
+    for (const wake of [...waiters]) wake();
+  });
+  /** Resolves with the lines so far once one of them contains `text`. */
+  const printed = (text: string) =>
+    new Promise<string[]>((resolve, reject) => {
+      const check = () => {
+        if (!lines.some((l) => l.includes(text))) return;
+        waiters.delete(check);
+        resolve(lines);
+      };
+      waiters.add(check);
+      check();
+      void exited.then(() => waiters.has(check) && reject(new Error(`the bot exited without printing "${text}": ${stderr}`)));
     });
-  return { child, exited, logged };
+  /** The first JSON log line with this message. */
+  const logged = async (msg: string) =>
+    (await printed(`"msg":"${msg}"`)).map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === msg) as Record<string, unknown>;
+  return { child, exited, printed, logged };
 }
 
 const listening = (host: string) =>
@@ -93,5 +115,52 @@ describe('HOST', () => {
     expect(await status(`http://127.0.0.1:${String(one.port)}/healthz`)).toBe(200);
     expect(await status(`http://[::1]:${String(one.port)}/healthz`)).toBe('refused');
     expect(await status(`http://[::1]:${String(all.port)}/healthz`)).toBe(200);
+  }, 20_000);
+});
+
+describe('logs', () => {
+  const LOCAL_TIME = /^\[(\d{4}-\d{2}-\d{2} \d{2}:\d{2}):\d{2}\.\d{3}\] /;
+  /** GitHub's anchor of each heading in README.md. */
+  const readmeAnchors = readFileSync('README.md', 'utf8')
+    .split('\n')
+    .filter((line) => /^#{1,6} /.test(line))
+    .map((line) => line.replace(/^#+ /, '').toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').trim().replace(/\s/g, '-'));
+
+  it('are JSON with ISO times when standard output is not a terminal, and the first lines name the callback path and link the README section on connecting DingTalk', async () => {
+    const bot = startBot({ DINGTALK_APP_SECRET: '' });
+    const lines = (await bot.printed('listening')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    for (const line of lines) expect(line.time).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+    expect(lines[0]).toMatchObject({ level: 'info', callback: '/dingtalk/callback', guide: 'README.md#connecting-dingtalk' });
+    expect(lines[0]?.msg).toContain('POST /dingtalk/callback');
+    expect(readmeAnchors).toContain('connecting-dingtalk');
+    expect(lines[1]).toMatchObject({ level: 'warn', msg: expect.stringMatching(/^DINGTALK_APP_SECRET is not set: .*README\.md#connecting-dingtalk/) as string });
+  }, 20_000);
+
+  it('are readable lines with the local time with LOG_FORMAT=pretty', async () => {
+    const bot = startBot({ LOG_FORMAT: 'pretty', TZ: 'Asia/Shanghai' });
+    const lines = await bot.printed('listening');
+    const shanghai = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Shanghai', dateStyle: 'short', timeStyle: 'short' });
+    const [first] = lines;
+    expect(first).toMatch(LOCAL_TIME);
+    expect(first).toContain('INFO: DingTalk delivers messages to POST /dingtalk/callback');
+    // The local time of the zone, not UTC (within the minute it was written, allowing for a slow start).
+    const written = LOCAL_TIME.exec(first ?? '')?.[1];
+    const aroundNow = [0, 60_000, 120_000].map((ago) => shanghai.format(new Date(Date.now() - ago)));
+    expect(aroundNow).toContain(written);
+  }, 20_000);
+
+  it.skipIf(!hasScript)('are readable coloured lines on a terminal, and JSON there with LOG_FORMAT=json', async () => {
+    const [pretty, json] = await Promise.all([startBot({}, { terminal: true }).printed('listening'), startBot({ LOG_FORMAT: 'json' }, { terminal: true }).printed('listening')]);
+    expect(pretty[0]).toMatch(LOCAL_TIME);
+    // INFO in green.
+    expect(pretty[0]).toContain('\x1b[32mINFO\x1b[39m');
+    expect(pretty.filter((l) => l.startsWith('{'))).toEqual([]);
+    for (const line of json) expect(JSON.parse(line)).toMatchObject({ time: expect.stringMatching(/Z$/) as string });
+  }, 20_000);
+
+  it('refuses an unknown LOG_FORMAT naming it', async () => {
+    const { code, stderr } = await startBot({ LOG_FORMAT: 'xml' }).exited;
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/log\.format: .*\(from env LOG_FORMAT\)/);
   }, 20_000);
 });

@@ -140,7 +140,11 @@ export const configSchema = z
       })
       .strict(),
     log: z
-      .object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']) })
+      .object({
+        level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']),
+        /** pretty: readable lines with the local time; json: one JSON object a line, ISO times; auto: pretty on a terminal. */
+        format: z.enum(['auto', 'pretty', 'json']),
+      })
       .strict(),
     configDir: z.string(),
   })

@@ -43,6 +43,7 @@ export const ENV_SETTINGS: Readonly<Record<string, EnvSetting>> = {
   DINGTALK_SESSION_HOSTS: { path: ['dingtalk', 'sessionHosts'], parse: list(',') },
   PLAYGROUND_TOKEN: { path: ['playground', 'token'] },
   LOG_LEVEL: { path: ['log', 'level'] },
+  LOG_FORMAT: { path: ['log', 'format'] },
   REDIS_URL: { path: ['state', 'redisUrl'] },
   METRICS_TOKEN: { path: ['metrics', 'token'] },
 };

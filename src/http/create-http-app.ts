@@ -88,7 +88,7 @@ export interface HttpApp {
 }
 
 const CALLBACK_MAX_BYTES = 64 * 1024;
-const CALLBACK_PATH = '/dingtalk/callback';
+export const CALLBACK_PATH = '/dingtalk/callback';
 /** What a callback refused while stopping is told; a restart takes a few seconds. */
 const RETRY_AFTER_SECONDS = 5;
 const ADMIN_ACTIONS: ReadonlySet<BotAction> = new Set<AdminAction>(['reload', 'status', 'unanswered']);

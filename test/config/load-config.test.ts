@@ -35,6 +35,8 @@ describe('loadConfig', () => {
     expect(config.reminders.offsets).toEqual(['1d', '1h']);
     expect(config.metrics).toEqual({ enabled: true });
     expect(config.playground).toEqual({ enabled: false });
+    expect(config.log).toEqual({ level: 'info', format: 'auto' });
+    expect(config.server.host).toBeUndefined();
     expect(Object.isFrozen(config.dingtalk)).toBe(true);
   });
 
@@ -56,6 +58,8 @@ describe('loadConfig', () => {
       DINGTALK_API_BASE: 'http://127.0.0.1:9999',
       DINGTALK_SESSION_HOSTS: '127.0.0.1:9999, OAPI.dingtalk.com',
       LOG_LEVEL: 'debug',
+      LOG_FORMAT: 'json',
+      HOST: '127.0.0.1',
       METRICS_TOKEN: 'scrape-me',
     });
     expect(config.server.port).toBe(5000);
@@ -65,7 +69,8 @@ describe('loadConfig', () => {
     expect(config.dingtalk.robotCode).toBe('robot');
     expect(config.dingtalk.apiBase).toBe('http://127.0.0.1:9999');
     expect(config.dingtalk.sessionHosts).toEqual(['127.0.0.1:9999', 'oapi.dingtalk.com']);
-    expect(config.log.level).toBe('debug');
+    expect(config.log).toEqual({ level: 'debug', format: 'json' });
+    expect(config.server.host).toBe('127.0.0.1');
     expect(config.metrics).toEqual({ enabled: true, token: 'scrape-me' });
   });
 
