@@ -1,7 +1,6 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import deepmerge from 'deepmerge';
-import { load as loadYaml, CORE_SCHEMA } from 'js-yaml';
 import { LineCounter, parseDocument } from 'yaml';
 import { configSchema, type Config } from './config-schema.js';
 
@@ -158,42 +157,23 @@ function reportWordsInTwoGroups(files: readonly (readonly [name: string, groups:
   }
 }
 
-// An alias (`*name`) where YAML allows one. js-yaml would share one object for each, with no limit.
-const YAML_ALIAS = /(?:^|[\s[{,])\*[^\s,[\]{}]/m;
-
 function readYamlFile(file: string, problems: string[]): Record<string, unknown> | undefined {
-  const text = readFileSync(file, 'utf8');
-  let data: unknown;
-  // js-yaml reads the glossary in a tenth of the time `yaml` takes (a fifth of a second at every
-  // start). `yaml` reads a file that js-yaml refuses, to say where it is wrong, and one with
-  // aliases, which it limits.
-  try {
-    data = YAML_ALIAS.test(text) ? parseWithPositions(file, text, problems) : loadYaml(text, { schema: CORE_SCHEMA });
-  } catch {
-    data = parseWithPositions(file, text, problems);
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(readFileSync(file, 'utf8'), { lineCounter, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    for (const error of doc.errors) {
+      const line = lineCounter.linePos(error.pos[0]).line;
+      problems.push(`${file}:${line}: ${error.message.split('\n')[0] ?? ''}`);
+    }
+    return undefined;
   }
-  if (data === INVALID) return undefined;
+  const data: unknown = doc.toJS();
   if (data === null || data === undefined) return {};
   if (typeof data !== 'object' || Array.isArray(data)) {
     problems.push(`${file}:1: expected a mapping of settings`);
     return undefined;
   }
   return data as Record<string, unknown>;
-}
-
-const INVALID = Symbol('invalid YAML');
-
-function parseWithPositions(file: string, text: string, problems: string[]): unknown {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
-  if (doc.errors.length > 0) {
-    for (const error of doc.errors) {
-      const line = lineCounter.linePos(error.pos[0]).line;
-      problems.push(`${file}:${line}: ${error.message.split('\n')[0] ?? ''}`);
-    }
-    return INVALID;
-  }
-  return doc.toJS();
 }
 
 function originOf(origins: Map<string, string>, path: string): string | undefined {
