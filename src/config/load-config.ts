@@ -167,7 +167,14 @@ function readYamlFile(file: string, problems: string[]): Record<string, unknown>
     }
     return undefined;
   }
-  const data: unknown = doc.toJS();
+  let data: unknown;
+  try {
+    data = doc.toJS();
+  } catch (err) {
+    // Aliases that would expand past yaml's limit (an "alias bomb"): refused, as the file's fault.
+    problems.push(`${file}: ${(err as Error).message}; write the values out`);
+    return undefined;
+  }
   if (data === null || data === undefined) return {};
   if (typeof data !== 'object' || Array.isArray(data)) {
     problems.push(`${file}:1: expected a mapping of settings`);

@@ -198,6 +198,13 @@ describe('loadConfig', () => {
     expect(problemsOf(() => loadConfig({ CONFIG_DIR: configDir('timezone: UTC\ntimezone: Asia/Shanghai\n') }))[0]).toMatch(/local\.yaml:2: /);
   });
 
+  it('refuses aliases that would expand without end (an alias bomb) as a problem of the file', () => {
+    const lines = ['a0: &a0 [x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 9; i++) lines.push(`a${i}: &a${i} [${Array<string>(9).fill(`*a${i - 1}`).join(', ')}]`);
+    const dir = configDir(`${lines.join('\n')}\n`);
+    expect(problemsOf(() => loadConfig({ CONFIG_DIR: dir }))).toEqual([`${join(dir, 'local.yaml')}: Excessive alias count indicates a resource exhaustion attack; write the values out`]);
+  });
+
   it('says where default.yaml was expected when it is missing', () => {
     const dir = mkdtempSync(join(tmpdir(), 'qa-bot-empty-'));
     expect(problemsOf(() => loadConfig({ CONFIG_DIR: dir }))[0]).toBe(`${join(dir, 'default.yaml')}: not found (set CONFIG_DIR to the folder holding it)`);
