@@ -33,7 +33,7 @@ export interface App {
   http: HttpApp;
   /** Loads the knowledge and builds the engine; the routes serve it from then on. */
   load(): Promise<Serving>;
-  /** Listens on host:port; resolves once listening. */
+  /** Listens on host:port (every interface without a host); resolves once listening, rejects when it cannot (the port in use). */
   listen(port: number, host?: string): Promise<Server>;
   /** Starts the scheduled posts: catches up at once, then ticks every minute. */
   startScheduler(): void;
@@ -227,8 +227,9 @@ export function createApp({ config, logger, groups = [], now = () => Date.now(),
         );
       }),
     listen(port, host) {
-      return new Promise((resolve) => {
-        const listening = http.app.listen(port, host ?? '::', () => resolve(listening));
+      return new Promise((resolve, reject) => {
+        // Express calls back with the error when listening fails.
+        const listening = http.app.listen(port, host ?? '::', (err?: Error) => (err ? reject(err) : resolve(listening)));
         server = listening;
       });
     },

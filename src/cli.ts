@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { loadConfig, ConfigError, type Config } from './config/load-config.js';
 import { loadKnowledge, type KnowledgeLoad } from './knowledge/load-knowledge.js';
 import { formatProblem, type Entry } from './knowledge/entry.js';
-import { createAnswerer } from './search/create-answerer.js';
+import { createAnswerer, type SegmentCache } from './search/create-answerer.js';
+import { openKnowledgeSnapshot, type KnowledgeSnapshot } from './cache/open-knowledge-snapshot.js';
 import type { Answerer } from './search/answer-types.js';
 import { handleMessage } from './bot/handle-message.js';
 import { DINGTALK_MAX_BODY_BYTES } from './dingtalk/limits.js';
@@ -18,11 +19,9 @@ import { formatFaqDraft } from './knowledge/format-faq-draft.js';
 import { UNANSWERED_FILE } from './state/create-file-unanswered-log.js';
 import { readUnansweredFile, UnansweredFileError } from './state/read-unanswered-file.js';
 import { listUnanswered } from './state/list-unanswered.js';
-import { createRedisStateStore } from './state/create-redis-state-store.js';
 import { parseSubscriptions, SUBSCRIPTIONS_FILE } from './state/create-file-subscriptions.js';
 import type { Subscription } from './state/state-store.js';
 import type { UnansweredGroup, UnansweredQuery } from './state/unanswered-log.js';
-import { createLogger } from './logger.js';
 import { createTokenizer } from './search/create-tokenizer.js';
 import { createQuestionAnalyser } from './search/create-question-analyser.js';
 
@@ -60,6 +59,18 @@ interface Io {
   stdin?: NodeJS.ReadableStream;
 }
 
+interface Options {
+  knowledge?: string[] | undefined;
+  now?: string | undefined;
+  jsonl?: boolean | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+  week?: string | undefined;
+  format?: string | undefined;
+  top?: string | undefined;
+  draft?: string | undefined;
+}
+
 /** Runs one CLI command and returns its exit code; output goes through `io` so tests can read it. */
 export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, io: Io): Promise<number> {
   const [command, ...rest] = argv;
@@ -67,17 +78,7 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, io
     io.out(USAGE);
     return command ? 0 : 2;
   }
-  let options: {
-    knowledge?: string[] | undefined;
-    now?: string | undefined;
-    jsonl?: boolean | undefined;
-    from?: string | undefined;
-    to?: string | undefined;
-    week?: string | undefined;
-    format?: string | undefined;
-    top?: string | undefined;
-    draft?: string | undefined;
-  };
+  let options: Options;
   let positionals: string[];
   try {
     ({ values: options, positionals } = parseArgs({
@@ -111,8 +112,33 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, io
     throw err;
   }
   const dirs = options.knowledge ?? config.knowledge.dirs;
-  const load = () => loadKnowledge({ dirs, zone: config.timezone, maxFileBytes: config.knowledge.maxFileBytes, archiveSiteUrl: config.knowledge.archiveSiteUrl });
+  const loadOptions = { dirs, zone: config.timezone, maxFileBytes: config.knowledge.maxFileBytes, archiveSiteUrl: config.knowledge.archiveSiteUrl };
+  const snapshotDir = join(config.dataDir, SNAPSHOT_FOLDER);
+  let snapshot: KnowledgeSnapshot | undefined;
+  const load = async () => {
+    snapshot = await openKnowledgeSnapshot({ cacheDir: snapshotDir, load: loadOptions, search: { search: config.search, vocabulary: config.vocabulary } });
+    return loadKnowledge({ ...loadOptions, importCache: snapshot.importCache });
+  };
+  try {
+    return await runCommand(command, options, positionals, config, load, () => snapshot?.segmentCache, io);
+  } finally {
+    // Only ever slower without it: the answer printed stands.
+    await snapshot?.save().catch((err: unknown) => io.err(`note: the knowledge snapshot was not saved in ${snapshotDir}: ${(err as Error).message}`));
+  }
+}
 
+/** Where under DATA_DIR the command line keeps its knowledge snapshots (see open-knowledge-snapshot.ts). */
+export const SNAPSHOT_FOLDER = 'cache';
+
+async function runCommand(
+  command: string,
+  options: Options,
+  positionals: string[],
+  config: Readonly<Config>,
+  load: () => Promise<KnowledgeLoad>,
+  segmentCache: () => SegmentCache | undefined,
+  io: Io,
+): Promise<number> {
   switch (command) {
     case 'validate':
       return validate(await load(), io);
@@ -130,7 +156,9 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, io
       }
       const knowledge = await load();
       for (const problem of knowledge.problems) if (problem.severity === 'error') io.err(formatProblem(problem));
-      const answerer = createAnswerer(knowledge.entries, config);
+      const cache = segmentCache();
+      // One question: warming the engine up would only move the cost of the first question.
+      const answerer = createAnswerer(knowledge.entries, config, { ...(cache ? { segmentCache: cache } : {}), warmUp: options.jsonl === true });
       if (!options.jsonl) {
         const { reply } = await handleMessage(
           { text: positionals.join(' '), msgtype: 'text', isGroup: false },
@@ -251,6 +279,8 @@ export function toDigestRecord(digest: Digest): Record<string, unknown> {
 
 /** With REDIS_URL set, the running instances share the log in Redis: read it there. */
 async function unansweredFromRedis(config: Readonly<Config>, query: UnansweredQuery): Promise<UnansweredGroup[]> {
+  // Imported here: the Redis client and the logger cost every other command a tenth of a second.
+  const [{ createRedisStateStore }, { createLogger }] = await Promise.all([import('./state/create-redis-state-store.js'), import('./logger.js')]);
   const store = createRedisStateStore({
     url: config.state.redisUrl ?? '',
     keyPrefix: config.state.redisKeyPrefix,
@@ -328,6 +358,8 @@ async function subscriptions(config: Readonly<Config>, io: Io): Promise<number> 
   let list: Subscription[];
   try {
     if (config.state.redisUrl) {
+      // Loaded only here, as for `unanswered`: most commands never need a Redis client.
+      const [{ createRedisStateStore }, { createLogger }] = await Promise.all([import('./state/create-redis-state-store.js'), import('./logger.js')]);
       const store = createRedisStateStore({ url: config.state.redisUrl, keyPrefix: config.state.redisKeyPrefix, dedupeRetentionMs: 1, logger: createLogger('silent') });
       list = await store.subscriptions.list().finally(() => store.close());
     } else {

@@ -1,8 +1,11 @@
 // Composition root: the only place that reads process.env, listens, or exits.
 import type { AddressInfo } from 'node:net';
 import { loadConfig, ConfigError, type Config } from './config/load-config.js';
-import { createLogger } from './logger.js';
+import { createLogger, logDestination } from './logger.js';
+import { CALLBACK_PATH } from './http/create-http-app.js';
 import { createApp } from './app.js';
+import { StartupError, checkKnowledgeFolders, listenError } from './startup/startup-error.js';
+import { probeRedis } from './startup/probe-redis.js';
 
 let config: Readonly<Config>;
 try {
@@ -12,13 +15,28 @@ try {
   process.stderr.write(`${err.message}\n`);
   process.exit(2);
 }
-const log = createLogger(config.log.level);
+const log = createLogger(config.log.level, await logDestination(config.log.format));
 
-// Say up front what is missing, so a fresh clone explains itself.
+/** What stops the start (see StartupError): one line, status 2, like an invalid configuration. */
+const cannotStart = (err: unknown): never => {
+  if (!(err instanceof StartupError)) throw err;
+  process.stderr.write(`${err.message}\n`);
+  process.exit(2);
+};
+
+await checkKnowledgeFolders(config.knowledge.dirs).catch(cannotStart);
+if (config.state.redisUrl) await probeRedis(config.state.redisUrl).catch(cannotStart);
+
+// Say up front where DingTalk must call and what is missing, so a fresh clone explains itself,
+// and where to read on: the README's section on connecting DingTalk (by its heading's anchor).
+const GUIDE = 'README.md#connecting-dingtalk';
 if (config.dingtalk.mode === 'stream') {
-  log.info({ gateway: config.dingtalk.openapiBase }, 'Stream mode: messages arrive over an outbound WebSocket once the knowledge is loaded; /dingtalk/callback answers 404');
-} else if (!config.dingtalk.appSecret) {
-  log.warn('DINGTALK_APP_SECRET is not set: DingTalk callbacks cannot be verified and will be refused with 401');
+  log.info({ gateway: config.dingtalk.openapiBase, guide: GUIDE }, `Stream mode: messages arrive over an outbound WebSocket once the knowledge is loaded; ${CALLBACK_PATH} answers 404 (${GUIDE})`);
+} else {
+  log.info({ callback: CALLBACK_PATH, guide: GUIDE }, `DingTalk delivers messages to POST ${CALLBACK_PATH} on this bot: set https://<your host>${CALLBACK_PATH} as the robot's message receive address (${GUIDE})`);
+}
+if (config.dingtalk.mode === 'http' && !config.dingtalk.appSecret) {
+  log.warn({ guide: GUIDE }, `DINGTALK_APP_SECRET is not set: DingTalk callbacks cannot be verified and will be refused with 401 (${GUIDE})`);
 }
 if (!process.env.KNOWLEDGE_DIR) log.info({ dirs: config.knowledge.dirs }, 'KNOWLEDGE_DIR is not set: serving the built-in sample knowledge');
 if (!process.env.DINGTALK_SESSION_HOSTS) log.info({ hosts: config.dingtalk.sessionHosts }, "DINGTALK_SESSION_HOSTS is not set: replies go to DingTalk's own hosts only");
@@ -71,8 +89,10 @@ process.on('SIGTERM', shutdown);
 process.on('SIGINT', shutdown);
 
 try {
-  const server = await app.listen(config.server.port);
-  log.info({ port: (server.address() as AddressInfo).port }, 'listening');
+  const { port, host } = config.server;
+  const server = await app.listen(port, host).catch((err: NodeJS.ErrnoException) => cannotStart(listenError(err, port, host)));
+  const address = server.address() as AddressInfo;
+  log.info({ host: address.address, port: address.port }, 'listening');
   await app.load();
   // After the knowledge: a message taken over the stream is answered, never refused as not ready.
   if (!stopping) app.startStream();

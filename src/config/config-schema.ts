@@ -25,6 +25,8 @@ export const configSchema = z
     server: z
       .object({
         port: z.coerce.number().int().min(0).max(65535),
+        /** Address to listen on; absent: every interface (IPv6 and IPv4). */
+        host: z.string().trim().min(1).optional(),
         shutdownTimeoutSeconds: z.number().int().min(1).max(3600),
       })
       .strict(),
@@ -146,7 +148,11 @@ export const configSchema = z
       })
       .strict(),
     log: z
-      .object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']) })
+      .object({
+        level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']),
+        /** pretty: readable lines with the local time; json: one JSON object a line, ISO times; auto: pretty on a terminal. */
+        format: z.enum(['auto', 'pretty', 'json']),
+      })
       .strict(),
     configDir: z.string(),
   })

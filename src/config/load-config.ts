@@ -30,6 +30,7 @@ const list = (separator: string) => (value: string) =>
 /** Environment variables and the settings they fill; the README's configuration table lists them. */
 export const ENV_SETTINGS: Readonly<Record<string, EnvSetting>> = {
   PORT: { path: ['server', 'port'] },
+  HOST: { path: ['server', 'host'] },
   KNOWLEDGE_DIR: { path: ['knowledge', 'dirs'], parse: list(':') },
   DATA_DIR: { path: ['dataDir'] },
   DINGTALK_MODE: { path: ['dingtalk', 'mode'] },
@@ -41,6 +42,7 @@ export const ENV_SETTINGS: Readonly<Record<string, EnvSetting>> = {
   DINGTALK_SESSION_HOSTS: { path: ['dingtalk', 'sessionHosts'], parse: list(',') },
   PLAYGROUND_TOKEN: { path: ['playground', 'token'] },
   LOG_LEVEL: { path: ['log', 'level'] },
+  LOG_FORMAT: { path: ['log', 'format'] },
   REDIS_URL: { path: ['state', 'redisUrl'] },
   METRICS_TOKEN: { path: ['metrics', 'token'] },
 };
@@ -165,7 +167,14 @@ function readYamlFile(file: string, problems: string[]): Record<string, unknown>
     }
     return undefined;
   }
-  const data: unknown = doc.toJS();
+  let data: unknown;
+  try {
+    data = doc.toJS();
+  } catch (err) {
+    // Aliases that would expand past yaml's limit (an "alias bomb"): refused, as the file's fault.
+    problems.push(`${file}: ${(err as Error).message}; write the values out`);
+    return undefined;
+  }
   if (data === null || data === undefined) return {};
   if (typeof data !== 'object' || Array.isArray(data)) {
     problems.push(`${file}:1: expected a mapping of settings`);

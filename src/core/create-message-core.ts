@@ -3,7 +3,7 @@ import type { AdminAction } from '../bot/admin-report.js';
 import { composeAdminReply } from '../bot/compose-admin-reply.js';
 import type { BotReply } from '../bot/compose-reply.js';
 import type { IncomingMessage } from '../dingtalk/parse-callback.js';
-import { isAllowedSessionWebhook } from '../dingtalk/is-allowed-session-webhook.js';
+import { checkSessionWebhook } from '../dingtalk/check-session-webhook.js';
 import { SessionReplyError } from '../dingtalk/send-session-reply.js';
 import { DINGTALK_MAX_BODY_BYTES } from '../dingtalk/limits.js';
 import type { CallbackOutcome, ReplyResult } from '../metrics/create-metrics.js';
@@ -170,14 +170,14 @@ export function createMessageCore(deps: MessageCoreDeps): MessageCore {
             .then((report) => composeAdminReply(report, replyContextFor(chat, DINGTALK_MAX_BODY_BYTES)))
         : Promise.resolve(reply);
 
-    if (!isAllowedSessionWebhook(message.sessionWebhook, message.sessionWebhookExpiredTime, deps.dingtalk.sessionHosts, deps.now())) {
-      log.warn({ msgId: message.msgId }, 'no reply sent: the session webhook is missing, expired or not on the allow-list');
+    const target = checkSessionWebhook(message.sessionWebhook, message.sessionWebhookExpiredTime, deps.dingtalk.sessionHosts, deps.now());
+    if (!target.allowed) {
+      log.warn({ msgId: message.msgId }, `no reply sent: ${target.refusal}`);
       countReply('not_allowed');
       await recording;
       return;
     }
-    const webhook = message.sessionWebhook;
-    await Promise.all([answerOrReport.then((text) => postReply(webhook, text, message.msgId)), recording]);
+    await Promise.all([answerOrReport.then((text) => postReply(target.webhook, text, message.msgId)), recording]);
   };
 
   const postReply = async (webhook: string, reply: BotReply, msgId: string): Promise<void> => {

@@ -91,7 +91,7 @@ export interface HttpApp {
 }
 
 const CALLBACK_MAX_BYTES = 64 * 1024;
-const CALLBACK_PATH = '/dingtalk/callback';
+export const CALLBACK_PATH = '/dingtalk/callback';
 /** What a callback refused while stopping is told; a restart takes a few seconds. */
 const RETRY_AFTER_SECONDS = 5;
 const UNSUPPORTED_NOTE = '我目前只能读懂文字消息：@我 并用文字提问，发送“帮助”查看用法。';

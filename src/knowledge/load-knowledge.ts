@@ -18,6 +18,16 @@ export interface LoadOptions {
   readTimeoutMs?: number;
   /** Base URL of the website archived pages are published on (config `knowledge.archiveSiteUrl`). */
   archiveSiteUrl?: string;
+  /** What files of the same bytes imported to before (the command line's snapshot). */
+  importCache?: ImportCache;
+}
+
+/**
+ * Remembers a file's import by its path and bytes: an import depends on nothing else but the
+ * options (zone, site URL), which the cache's owner keys it by.
+ */
+export interface ImportCache {
+  imported(path: string, relativePath: string, bytes: Buffer, importFile: () => FileResult): FileResult;
 }
 
 
@@ -167,13 +177,22 @@ export async function loadFile(path: string, relativePath: string, options: Load
   try {
     const read = await readRegularFile(path, options);
     if ('problem' in read) return fail(1, read.problem);
-    const decoded = decodeText(read.bytes);
-    if ('problem' in decoded) return fail(decoded.line, decoded.problem);
-    if (decoded.text.trim() === '') return fail(1, 'empty file');
+    const importFile = () => importBytes(path, relativePath, read.bytes, options, fail);
+    return options.importCache ? options.importCache.imported(path, relativePath, read.bytes, importFile) : importFile();
+  } catch (err) {
+    return fail(1, `cannot read file: ${(err as Error).message}`);
+  }
+}
+
+function importBytes(path: string, relativePath: string, bytes: Buffer, options: LoadOptions, fail: (line: number, message: string) => FileResult): FileResult {
+  const decoded = decodeText(bytes);
+  if ('problem' in decoded) return fail(decoded.line, decoded.problem);
+  if (decoded.text.trim() === '') return fail(1, 'empty file');
+  try {
     return importText(path, relativePath, decoded.text, options);
   } catch (err) {
     if (err instanceof FrontMatterError) return fail(err.line, err.message);
-    return fail(1, `cannot read file: ${(err as Error).message}`);
+    throw err;
   }
 }
 

@@ -53,8 +53,8 @@ const ENTRIES_PER_STEP = 100;
  * knowledge (segmentation, term statistics, the BM25 index) happens here, once; `ask` does the
  * per-question work only.
  */
-export function createAnswerer(entries: readonly Entry[], config: SearchConfig): Answerer {
-  const steps = buildSteps(entries, config);
+export function createAnswerer(entries: readonly Entry[], config: SearchConfig, options: BuildOptions = {}): Answerer {
+  const steps = buildSteps(entries, config, options);
   for (;;) {
     const step = steps.next();
     if (step.done) return step.value;
@@ -75,8 +75,31 @@ export async function buildAnswerer(entries: readonly Entry[], config: SearchCon
   }
 }
 
+/** An entry as the index reads it: its fields' words, and the key that tells its copies apart. */
+export interface Segmented {
+  title: string[];
+  aliases: string[];
+  body: string[];
+  contentKey: string;
+}
+
+/**
+ * Remembers entries segmented before, by a digest of their text (segmenting is most of a build).
+ * The words depend on the vocabulary and the code too, which the cache's owner keys it by.
+ */
+export interface SegmentCache {
+  get(key: string): Segmented | undefined;
+  set(key: string, segmented: Segmented): void;
+}
+
+export interface BuildOptions {
+  segmentCache?: SegmentCache;
+  /** Answer a few questions once built, so the first real one does not pay for JIT compilation; default true. */
+  warmUp?: boolean;
+}
+
 /** The build, as a generator that yields where it may pause. */
-function* buildSteps(entries: readonly Entry[], config: SearchConfig): Generator<void, Answerer> {
+function* buildSteps(entries: readonly Entry[], config: SearchConfig, { segmentCache, warmUp = true }: BuildOptions = {}): Generator<void, Answerer> {
   const tokenizer = createTokenizer(config.vocabulary);
   const vocabulary = readVocabulary(config.vocabulary, tokenizer);
   const searchable = entries.filter((e) => e.kind === 'faq' || e.kind === 'release');
@@ -84,8 +107,8 @@ function* buildSteps(entries: readonly Entry[], config: SearchConfig): Generator
   const events = entries.filter((e): e is EventEntry => e.kind === 'event');
   const releases = entries.filter((e): e is ReleaseEntry => e.kind === 'release');
 
-  const general = yield* buildIndex(searchable, tokenizer, vocabulary);
-  const reading = yield* buildIndex(readings, tokenizer, vocabulary);
+  const general = yield* buildIndex(searchable, tokenizer, vocabulary, segmentCache);
+  const reading = yield* buildIndex(readings, tokenizer, vocabulary, segmentCache);
   // A release's project as the question would name it: "rheakv 最新版本" is SOFAJRaft's.
   const projectOf = new Map(releases.map((r) => [r, projectTermOf(r.project, tokenizer, vocabulary)]));
   const releaseProjects = new Set(projectOf.values());
@@ -161,7 +184,7 @@ function* buildSteps(entries: readonly Entry[], config: SearchConfig): Generator
   // The first questions through a fresh engine pay for JIT compilation and lazily loaded tables
   // (pinyin, fuse.js); paying it here keeps it off the first members' replies.
   yield;
-  for (const question of WARM_UP_QUESTIONS) rankQuestion(question, new Date(0));
+  if (warmUp) for (const question of WARM_UP_QUESTIONS) rankQuestion(question, new Date(0));
 
   return { ask, rank: rankQuestion, size: entries.length, tokenizer };
 }
@@ -216,14 +239,34 @@ interface Index {
   contentKeys: string[];
 }
 
-function* buildIndex(entries: readonly Entry[], tokenizer: Tokenizer, vocabulary: SearchVocabulary): Generator<void, Index> {
-  const docs: { title: string[]; aliases: string[]; body: string[] }[] = [];
+function segment(entry: Entry, tokenizer: Tokenizer): Segmented {
+  const aliases = entry.kind === 'faq' ? entry.aliases : [];
+  return {
+    title: tokenizer.tokenize(entry.title),
+    aliases: aliases.flatMap((a) => tokenizer.tokenize(a)),
+    body: tokenizer.tokenize(entry.body),
+    // A digest of the folded question and answer, not the text itself: the keys of a large
+    // knowledge base would otherwise hold a second copy of every answer.
+    contentKey: createHash('sha1')
+      .update(`${entry.kind}\u0000${normalizeText(entry.title).replace(/[^\p{L}\p{N}]+/gu, '')}\u0000${normalizeText(entry.body).replace(/[^\p{L}\p{N}]+/gu, '')}`)
+      .digest('base64'),
+  };
+}
+
+function segmentCached(entry: Entry, tokenizer: Tokenizer, cache: SegmentCache): Segmented {
+  const aliases = entry.kind === 'faq' ? entry.aliases : [];
+  const key = createHash('sha1').update(JSON.stringify([entry.kind, entry.title, aliases, entry.body])).digest('base64');
+  const cached = cache.get(key);
+  if (cached) return cached;
+  const segmented = segment(entry, tokenizer);
+  cache.set(key, segmented);
+  return segmented;
+}
+
+function* buildIndex(entries: readonly Entry[], tokenizer: Tokenizer, vocabulary: SearchVocabulary, cache: SegmentCache | undefined): Generator<void, Index> {
+  const docs: Segmented[] = [];
   for (const entry of entries) {
-    docs.push({
-      title: tokenizer.tokenize(entry.title),
-      aliases: entry.kind === 'faq' ? entry.aliases.flatMap((a) => tokenizer.tokenize(a)) : [],
-      body: tokenizer.tokenize(entry.body),
-    });
+    docs.push(cache ? segmentCached(entry, tokenizer, cache) : segment(entry, tokenizer));
     if (docs.length % ENTRIES_PER_STEP === 0) yield;
   }
   // An entry is about its own project and every project it names: an answer filed under SOFABoot
@@ -249,12 +292,7 @@ function* buildIndex(entries: readonly Entry[], tokenizer: Tokenizer, vocabulary
     }
     return named ?? NO_FACETS;
   });
-  // A digest of the folded question and answer, not the text itself: the keys of a large
-  // knowledge base would otherwise hold a second copy of every answer.
-  yield;
-  const contentKeys = entries.map((e) =>
-    createHash('sha1').update(`${e.kind}\u0000${normalizeText(e.title).replace(/[^\p{L}\p{N}]+/gu, '')}\u0000${normalizeText(e.body).replace(/[^\p{L}\p{N}]+/gu, '')}`).digest('base64'),
-  );
+  const contentKeys = docs.map((doc) => doc.contentKey);
   yield;
   const terms = createTermIndex(docs);
   yield;

@@ -29,13 +29,22 @@ export function createTermCorrector(vocabulary: readonly string[]): TermCorrecto
     bucket.push(word);
     byInitial.set(word[0] as string, bucket);
   }
-  const bySound = new Map<string, string>();
-  for (const word of vocabulary) {
-    if (!HAN_WORD.test(word)) continue;
-    const sound = toPinyin(word);
-    // Several words may share a sound; the first indexed wins.
-    if (!bySound.has(sound)) bySound.set(sound, word);
-  }
+  // Built at the first Chinese word to correct: the command line answering one question in English
+  // or with known words does not pay for the pinyin of the whole vocabulary.
+  let hanWords: string[] | undefined = vocabulary.filter((word) => HAN_WORD.test(word));
+  let bySound: Map<string, string> | undefined;
+  const soundsLike = (term: string): string | undefined => {
+    if (!bySound) {
+      bySound = new Map();
+      for (const word of hanWords ?? []) {
+        const sound = toPinyin(word);
+        // Several words may share a sound; the first indexed wins.
+        if (!bySound.has(sound)) bySound.set(sound, word);
+      }
+      hanWords = undefined;
+    }
+    return bySound.get(toPinyin(term));
+  };
   const cache = new Map<string, string | undefined>();
 
   const correctAscii = (term: string): string | undefined => {
@@ -46,7 +55,7 @@ export function createTermCorrector(vocabulary: readonly string[]): TermCorrecto
   };
   const correct = (term: string): string | undefined => {
     if (cache.has(term)) return cache.get(term);
-    const corrected = ASCII_WORD.test(term) ? correctAscii(term) : HAN_WORD.test(term) ? bySound.get(toPinyin(term)) : undefined;
+    const corrected = ASCII_WORD.test(term) ? correctAscii(term) : HAN_WORD.test(term) ? soundsLike(term) : undefined;
     if (cache.size >= CACHE_LIMIT) cache.clear();
     cache.set(term, corrected);
     return corrected;

@@ -35,6 +35,8 @@ describe('loadConfig', () => {
     expect(config.reminders.offsets).toEqual(['1d', '1h']);
     expect(config.metrics).toEqual({ enabled: true });
     expect(config.playground).toEqual({ enabled: false });
+    expect(config.log).toEqual({ level: 'info', format: 'auto' });
+    expect(config.server.host).toBeUndefined();
     expect(Object.isFrozen(config.dingtalk)).toBe(true);
   });
 
@@ -56,6 +58,8 @@ describe('loadConfig', () => {
       DINGTALK_API_BASE: 'http://127.0.0.1:9999',
       DINGTALK_SESSION_HOSTS: '127.0.0.1:9999, OAPI.dingtalk.com',
       LOG_LEVEL: 'debug',
+      LOG_FORMAT: 'json',
+      HOST: '127.0.0.1',
       METRICS_TOKEN: 'scrape-me',
     });
     expect(config.server.port).toBe(5000);
@@ -65,7 +69,8 @@ describe('loadConfig', () => {
     expect(config.dingtalk.robotCode).toBe('robot');
     expect(config.dingtalk.apiBase).toBe('http://127.0.0.1:9999');
     expect(config.dingtalk.sessionHosts).toEqual(['127.0.0.1:9999', 'oapi.dingtalk.com']);
-    expect(config.log.level).toBe('debug');
+    expect(config.log).toEqual({ level: 'debug', format: 'json' });
+    expect(config.server.host).toBe('127.0.0.1');
     expect(config.metrics).toEqual({ enabled: true, token: 'scrape-me' });
   });
 
@@ -183,6 +188,21 @@ describe('loadConfig', () => {
   it('points YAML syntax errors at file and line', () => {
     const problems = problemsOf(() => loadConfig({ CONFIG_DIR: configDir('timezone: UTC\nserver: port: 3000\n') }));
     expect(problems[0]).toMatch(/local\.yaml:2: /);
+  });
+
+  it('reads anchors and aliases as if written out, and refuses duplicate keys with their line', () => {
+    const config = loadConfig({ CONFIG_DIR: configDir('reminders:\n  offsets: &both [2h, 10m]\ndigest:\n  schedule: "0 9 * * 1"\ngroups:\n  - name: a\n    tokenEnv: A_TOKEN\n    posts: &posts [digest]\n  - name: b\n    tokenEnv: B_TOKEN\n    posts: *posts\n') });
+    expect(config.reminders.offsets).toEqual(['2h', '10m']);
+    expect(config.digest.schedule).toBe('0 9 * * 1');
+    expect(config.groups.map((g) => g.posts)).toEqual([['digest'], ['digest']]);
+    expect(problemsOf(() => loadConfig({ CONFIG_DIR: configDir('timezone: UTC\ntimezone: Asia/Shanghai\n') }))[0]).toMatch(/local\.yaml:2: /);
+  });
+
+  it('refuses aliases that would expand without end (an alias bomb) as a problem of the file', () => {
+    const lines = ['a0: &a0 [x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 9; i++) lines.push(`a${i}: &a${i} [${Array<string>(9).fill(`*a${i - 1}`).join(', ')}]`);
+    const dir = configDir(`${lines.join('\n')}\n`);
+    expect(problemsOf(() => loadConfig({ CONFIG_DIR: dir }))).toEqual([`${join(dir, 'local.yaml')}: Excessive alias count indicates a resource exhaustion attack; write the values out`]);
   });
 
   it('says where default.yaml was expected when it is missing', () => {

@@ -101,6 +101,21 @@ describe('POST /dingtalk/callback replies', () => {
     expect(trap.hits()).toBe(0);
   });
 
+  // The refusal names the host at most: the path and query hold the session's token.
+  it.each<[string, () => string | undefined, Record<string, unknown>, () => string]>([
+    ['a host not on the allow-list', () => 'https://oapi.dingtalk.com.evil.example/robot/sendBySession?session=tok-secret', {}, () => 'the session webhook on oapi.dingtalk.com.evil.example is not in DINGTALK_SESSION_HOSTS (dingtalk.sessionHosts)'],
+    ['credentials in the URL', () => fake.sessionWebhook('tok-secret').replace('://', '://user:pass-secret@'), {}, () => `the session webhook on ${new URL(fake.url).host} carries credentials`],
+    ['an expired webhook', () => fake.sessionWebhook('tok-secret'), { sessionWebhookExpiredTime: Date.UTC(2024, 0, 1) }, () => `the session webhook on ${new URL(fake.url).host} expired at 2024-01-01T00:00:00.000Z`],
+    ['no webhook', () => undefined, {}, () => 'the callback has no session webhook'],
+  ])('logs what it refused for %s: the host, never the path, query or credentials', async (_, webhook, overrides, refusal) => {
+    const message = groupMessage('jraft 支持 multi raft 吗', '', { ...overrides, sessionWebhook: webhook() });
+    expect((await post(message)).status).toBe(200);
+    await bot.http.idle();
+    const line = bot.logLines.map((l) => JSON.parse(l) as { msg: string; msgId?: string }).find((l) => l.msgId === message.msgId && l.msg.startsWith('no reply sent'));
+    expect(line?.msg).toBe(`no reply sent: ${refusal()}`);
+    expect(bot.logLines.join('\n')).not.toMatch(/tok-secret|pass-secret|sendBySession/);
+  });
+
   it('answers an unsupported message type with 200 and what the bot understands', async () => {
     const response = await post(groupMessage('', fake.sessionWebhook('s-picture'), { msgtype: 'picture', text: undefined, content: { downloadCode: 'x' } }));
     expect(response.status).toBe(200);
