@@ -46,8 +46,8 @@ async function startStreamApp(env: Record<string, string | undefined> = {}) {
 }
 
 /** The `count`-th connection, once the bot has answered a ping on it. */
-async function answering(count: number): Promise<GatewayConnection> {
-  const connection = await gateway.waitForConnection(count);
+async function answering(count: number, timeoutMs?: number): Promise<GatewayConnection> {
+  const connection = await gateway.waitForConnection(count, timeoutMs);
   await gateway.waitForAck(gateway.ping(connection));
   return connection;
 }
@@ -247,7 +247,8 @@ describe('Stream mode under `node src/main.ts`', () => {
     createInterface({ input: child.stdout }).on('line', (line) => messages.push(String((JSON.parse(line) as { msg?: unknown }).msg)));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     try {
-      const connection = await answering(1);
+      // A spawned bot compiles nothing but still loads its modules and knowledge beside other test files.
+      const connection = await answering(1, 20_000);
       expect(messages).toContain('knowledge loaded');
       fake.script([{ delayMs: 500 }], SESSION_PATH);
       gateway.push(question('sigterm'));
