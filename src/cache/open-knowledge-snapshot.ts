@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, stat, unlink, utimes } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import writeFileAtomic from 'write-file-atomic';
 import type { FileResult, ImportCache, LoadOptions } from '../knowledge/load-knowledge.js';
@@ -122,12 +122,15 @@ let engine: Promise<string> | undefined;
  */
 function engineVersion(): Promise<string> {
   engine ??= (async () => {
-    // This file is src/cache/…, compiled to dist/src/cache/…: the code is the folder above.
-    const code = fileURLToPath(new URL('..', import.meta.url));
+    // This file is src/cache/…, compiled to dist/src/cache/… and bundled into dist/cli.js: the code
+    // is src/ when run from source, dist/src/ (what the bundle was made from) when compiled.
+    const here = fileURLToPath(import.meta.url);
+    const root = packageRoot(dirname(here));
+    const code = here.startsWith(join(root, 'dist') + sep) ? join(root, 'dist', 'src') : join(root, 'src');
     const names = (await readdir(code, { recursive: true })).filter((n) => /\.(?:js|ts)$/.test(n)).sort();
+    const contents = await Promise.all(names.map((name) => readFile(join(code, name))));
     const hash = createHash('sha256');
-    for (const name of names) hash.update(`${name}\u0000`).update(await readFile(join(code, name)));
-    const root = packageRoot(code);
+    names.forEach((name, i) => hash.update(`${name}\u0000`).update(contents[i] ?? ''));
     for (const lock of ['node_modules/.package-lock.json', 'package-lock.json']) {
       const bytes = await readFile(join(root, lock)).catch(() => undefined);
       if (bytes) {

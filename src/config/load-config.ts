@@ -1,6 +1,9 @@
-import { readFileSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { readFileSync, existsSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
 import deepmerge from 'deepmerge';
+import writeFileAtomic from 'write-file-atomic';
 import { LineCounter, parseDocument } from 'yaml';
 import { configSchema, type Config } from './config-schema.js';
 
@@ -93,7 +96,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     layers.push(objectAt(setting.path, setting.parse ? setting.parse(raw) : raw.trim()));
     origins.set(setting.path.join('.'), `env ${name}`);
   }
-  layers.push({ configDir, vocabulary: readVocabulary(configDir, problems) });
+  const dataDir = layers.map((layer) => layer.dataDir).findLast((dir): dir is string => typeof dir === 'string' && dir.trim() !== '');
+  layers.push({ configDir, vocabulary: readVocabulary(configDir, problems, dataDir === undefined ? undefined : join(dataDir, 'cache')) });
   // Lists replace rather than extend, so local.yaml can shorten a default list.
   const merged = deepmerge.all(layers, { arrayMerge: (_target, source: unknown[]) => source });
 
@@ -114,10 +118,10 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
  * and config/glossary.yaml (English↔Chinese `groups`, folded like synonyms); an absent file means
  * none.
  */
-function readVocabulary(configDir: string, problems: string[]): Record<string, unknown> {
+function readVocabulary(configDir: string, problems: string[], cacheDir: string | undefined): Record<string, unknown> {
   const read = (name: string) => {
     const file = join(configDir, name);
-    return existsSync(file) ? readYamlFile(file, problems) : undefined;
+    return existsSync(file) ? readVocabularyFile(file, problems, cacheDir) : undefined;
   };
   const synonyms = read('synonyms.yaml');
   const glossary = read('glossary.yaml');
@@ -157,9 +161,46 @@ function reportWordsInTwoGroups(files: readonly (readonly [name: string, groups:
   }
 }
 
+const YAML_VERSION = (createRequire(import.meta.url)('yaml/package.json') as { version: string }).version;
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/**
+ * The vocabulary files are most of the settings' bytes (the glossary alone is 40 KB, about 70 ms of
+ * yaml's parse on every start and every command line run), so what a file parses to is kept in
+ * DATA_DIR/cache by its bytes and the parser's version, and read back as JSON while they are the
+ * same. Never default.yaml or local.yaml: a secret mistyped into them would be copied. A cache that
+ * cannot be read or written costs only the parse.
+ */
+function readVocabularyFile(file: string, problems: string[], cacheDir: string | undefined): Record<string, unknown> | undefined {
+  const text = readFileSync(file, 'utf8');
+  if (cacheDir === undefined) return parseYamlText(file, text, problems);
+  const key = sha256(`${YAML_VERSION}\u0000${text}`);
+  const slot = join(cacheDir, `settings-${sha256(resolve(file)).slice(0, 16)}.json`);
+  try {
+    const cached = JSON.parse(readFileSync(slot, 'utf8')) as { key?: unknown; data?: unknown };
+    if (cached.key === key && isPlainObject(cached.data)) return cached.data;
+  } catch {
+    // No cache yet, or not readable: parsed below.
+  }
+  const data = parseYamlText(file, text, problems);
+  if (data) {
+    try {
+      mkdirSync(cacheDir, { recursive: true });
+      writeFileAtomic.sync(slot, JSON.stringify({ key, data }));
+    } catch {
+      // A read-only DATA_DIR: parsed again next time.
+    }
+  }
+  return data;
+}
+
 function readYamlFile(file: string, problems: string[]): Record<string, unknown> | undefined {
+  return parseYamlText(file, readFileSync(file, 'utf8'), problems);
+}
+
+function parseYamlText(file: string, text: string, problems: string[]): Record<string, unknown> | undefined {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(readFileSync(file, 'utf8'), { lineCounter, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   if (doc.errors.length > 0) {
     for (const error of doc.errors) {
       const line = lineCounter.linePos(error.pos[0]).line;

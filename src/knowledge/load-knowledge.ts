@@ -1,6 +1,7 @@
 import { constants, type Dirent, type Stats } from 'node:fs';
 import { open, readdir, realpath, stat } from 'node:fs/promises';
 import { join, relative, sep, extname, basename, isAbsolute } from 'node:path';
+import pLimit from 'p-limit';
 import type { Entry, EntryKind, Problem } from './entry.js';
 import { parseFrontMatter, FrontMatterError, type FrontMatter } from './parse-front-matter.js';
 import { parseCuratedEntry, kindFromFrontMatter, KIND_FOLDERS } from './parse-curated-entry.js';
@@ -52,6 +53,8 @@ const READ_TIMEOUT_MS = 10_000;
 // and that even process.exit() waits for. Non-blocking, an open returns at once whatever the file
 // turned out to be, and fstat then refuses what is not a regular file. O_NOFOLLOW: the path opened
 // is already resolved, so a link appearing there since is refused rather than followed.
+/** Files read at once; their bytes are held together, up to this many times the file size limit. */
+const READ_CONCURRENCY = 8;
 const OPEN_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW;
 
 /**
@@ -67,7 +70,10 @@ export async function loadKnowledge(options: LoadOptions): Promise<KnowledgeLoad
       files.push({ file: dir, entries: [], problems: [listed.problem] });
       continue;
     }
-    for (const path of listed.files) files.push(await loadFile(path, relative(dir, path), options));
+    // A few files at a time: each read is several round trips to the file system (realpath, stat,
+    // open, read, close), which one after another left the thread idle for most of a load.
+    const limit = pLimit(READ_CONCURRENCY);
+    files.push(...(await Promise.all(listed.files.map((path) => limit(() => loadFile(path, relative(dir, path), options))))));
     files.push(...listed.linkedFolders);
   }
   return combine(files);

@@ -18,7 +18,8 @@ async function ask(knowledge: string, dataDir: string, configDir = 'config', com
 /** The one snapshot file the runs so far wrote. */
 function snapshotFile(dataDir: string): string {
   const dir = join(dataDir, SNAPSHOT_FOLDER);
-  const names = readdirSync(dir);
+  // The settings' parse is kept beside it (settings-…, load-config.ts).
+  const names = readdirSync(dir).filter((name) => name.startsWith('knowledge-'));
   expect(names).toHaveLength(1);
   return join(dir, names[0] as string);
 }

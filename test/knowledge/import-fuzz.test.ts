@@ -28,11 +28,16 @@ describe('importers on hostile knowledge text', () => {
       for (const [kind, write] of Object.entries(FILES)) {
         for (const text of [run, `a${run}b`]) {
           writeFileSync(join(dir, 'file.md'), write(text));
-          const started = performance.now();
-          const result = await loadFile(join(dir, 'file.md'), 'file.md', { dirs: [dir], zone: 'Asia/Shanghai', maxFileBytes: 1 << 22 });
-          const ms = performance.now() - started;
-          expect(result.file).toBe(join(dir, 'file.md'));
-          // Loose: linear work here takes tens of milliseconds.
+          // Loose: linear work here takes tens of milliseconds. The fastest of up to three loads, so
+          // a pause of the machine (other test files run beside this one) is not taken for a rescan,
+          // which is slow every time.
+          let ms = Infinity;
+          for (let attempt = 0; attempt < 3 && ms > 1000; attempt++) {
+            const started = performance.now();
+            const result = await loadFile(join(dir, 'file.md'), 'file.md', { dirs: [dir], zone: 'Asia/Shanghai', maxFileBytes: 1 << 22 });
+            ms = Math.min(ms, performance.now() - started);
+            expect(result.file).toBe(join(dir, 'file.md'));
+          }
           if (ms > 1000) slow.push(`${kind} ${JSON.stringify(unit)}: ${Math.round(ms)} ms`);
         }
       }
