@@ -33,4 +33,22 @@ describe('createFileSuggestions', () => {
     const reopened = createFileSuggestions(dataDir, 2);
     expect([await reopened.get('a', now), await reopened.get('b', now), await reopened.get('c', now)]).toEqual([undefined, ['faq/b'], ['faq/c']]);
   });
+
+  it('stores lists set at once in shared writes, each on disk once its set resolves', async () => {
+    const dataDir = tempKnowledge({});
+    const suggestions = createFileSuggestions(dataDir);
+    const now = Date.now();
+    const keys = Array.from({ length: 300 }, (_, i) => `cid:user${i}`);
+    // Each set is checked against the file as soon as it resolves, by a store opened afresh.
+    const seen = await Promise.all(
+      keys.map(async (key) => {
+        await suggestions.set(key, [`faq/${key}`], now);
+        return createFileSuggestions(dataDir).get(key, now);
+      }),
+    );
+    expect(seen).toEqual(keys.map((key) => [`faq/${key}`]));
+    // A list set after the others is in the file too, not only in memory.
+    await suggestions.set('late', ['faq/late'], now + 1);
+    expect(await createFileSuggestions(dataDir).get('late', now)).toEqual(['faq/late']);
+  });
 });
