@@ -4,6 +4,11 @@
 //   npm run bench -- [<corpus dir>] [--questions FILE] [--count 50000] [--seed 42]
 //
 // A report, not a test: it exits 0 whatever the numbers, unless something crashes.
+//
+// `npm run bench` runs it with `--max-semi-space-size=2`: in the bot the engine lives in the
+// answering worker, whose young generation is capped at 6 MB (ANSWER_WORKER_YOUNG_GENERATION_MB,
+// two 2 MB semi-spaces and as much again for new large objects); left to V8 the main thread grows
+// its to 32 MB, which is not what the bot holds. Run `node dist/scripts/bench.js` for V8's default.
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
@@ -31,6 +36,8 @@ const TARGETS = {
   syntheticP99Ms: 20,
   archiveBuildMs: 1000,
   rssMb: 200,
+  // Issue #17's figure for 50,000 entries.
+  syntheticRssMb: 300,
 };
 
 interface Timing {
@@ -280,7 +287,7 @@ function printReport(archive: ArchiveResult, synthetic: SyntheticResult, start: 
     // The best build is the steady state; the first includes warm-up, so it is the one that counts at start-up.
     check('archive index build (first)', archive.build.first, TARGETS.archiveBuildMs, ms, true),
     check('rss, archive index', archive.memory.rssMb, TARGETS.rssMb, mb, true),
-    check(`rss, ${synthetic.count} index`, synthetic.memory.rssMb, TARGETS.rssMb, mb, true),
+    check(`rss, ${synthetic.count} index`, synthetic.memory.rssMb, TARGETS.syntheticRssMb, mb, true),
   ]);
 }
 

@@ -189,7 +189,7 @@ function buildPostings(docs: readonly IndexedFields[]) {
   for (const id of byEntry.ids) postingStart[id + 1] = (postingStart[id + 1] as number) + 1;
   for (let id = 0; id < ids.size; id++) postingStart[id + 1] = (postingStart[id + 1] as number) + (postingStart[id] as number);
   const postingEntries = new Uint32Array(byEntry.ids.length);
-  const postingWeights = new Float64Array(byEntry.ids.length);
+  const postingWeights = new Float32Array(byEntry.ids.length);
   const filled = postingStart.slice(0, ids.size);
   for (let entry = 0; entry < count; entry++) {
     for (let i = byEntry.start[entry] as number; i < (byEntry.start[entry + 1] as number); i++) {
