@@ -14,7 +14,11 @@ type Lists = z.infer<typeof fileSchema>;
  * a write holding its list is done): one write a list, each rewriting the whole file with an fsync,
  * queued every reply behind the disk under load (seconds at a thousand suggestions a second).
  */
-export function createFileSuggestions(dataDir: string, maxLists = 10_000): PendingSuggestions {
+/** Writes the file's text to disk, durably; a parameter so a test can count the writes. */
+export type WriteSuggestionsFile = (file: string, text: string) => Promise<void>;
+const writeDurably: WriteSuggestionsFile = (file, text) => writeFileAtomic(file, text, { fsync: true });
+
+export function createFileSuggestions(dataDir: string, maxLists = 10_000, writeFile: WriteSuggestionsFile = writeDurably): PendingSuggestions {
   const file = join(dataDir, 'suggestions.json');
   let loaded: Promise<Lists> | undefined;
   let lists: Lists = {};
@@ -35,7 +39,7 @@ export function createFileSuggestions(dataDir: string, maxLists = 10_000): Pendi
       .slice(0, maxLists);
     lists = Object.fromEntries(live);
     await mkdir(dataDir, { recursive: true });
-    await writeFileAtomic(file, JSON.stringify(lists), { fsync: true });
+    await writeFile(file, JSON.stringify(lists));
   };
   // After a failed write (a full disk, say) the next one still runs.
   const save = () => (nextWrite ??= writing = writing.catch(() => undefined).then(write));
