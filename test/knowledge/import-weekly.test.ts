@@ -32,6 +32,7 @@ function byId<T extends Entry>(entries: T[], suffix: string): T {
 const FIXTURES = [
   '2019-bold-headings.md',
   '2020-numbered-askers.md',
+  '2020-asked-back.md',
   '2020-reader-notes.md',
   '2021-unquoted.md',
   '2022-heading-releases.md',
@@ -128,6 +129,25 @@ describe('2019 post: bold asker headers, quoted questions', () => {
     });
     expect(event?.end).toBeUndefined();
     expect(event?.location).toBeUndefined();
+  });
+});
+
+describe('2020 post: an answer that only asks the asker back', () => {
+  const qa = faqs(load('2020-asked-back.md').entries);
+
+  it('carries the exchange that follows it in the same block, which holds the answer', () => {
+    expect(qa.map((e) => [e.id.split('#')[1], e.title, e.body])).toEqual([
+      [
+        'qa-1',
+        '用 Saga 状态机调用 Dubbo 服务时报没有提供者，直接注入调用是好的，是什么原因？',
+        '你的服务是用 XML 注册的还是用注解注册的？\n\n追问：用的是 @Reference 注解。\n\n状态机是通过 getBean 取服务的，注解引用的服务不是一个 Bean，改用 XML 引用即可。',
+      ],
+      // The follow-up is still an entry of its own, as the evaluation set counts pairs.
+      ['qa-2', '用的是 @Reference 注解。', '状态机是通过 getBean 取服务的，注解引用的服务不是一个 Bean，改用 XML 引用即可。'],
+      // Nothing follows in its block: the next asker's exchange is not its answer.
+      ['qa-3', 'SOFAJRaft 的快照可以关掉吗？', '你说的关掉是指不生成快照，还是不从快照恢复？'],
+      ['qa-4', 'RheaKV 支持范围扫描吗？', '支持，用 scan 接口。'],
+    ]);
   });
 });
 
@@ -386,6 +406,7 @@ describe('no boilerplate in any title or body', () => {
 const POST_DATES: Record<string, string> = {
   '2019-bold-headings.md': '2019-08-09',
   '2020-numbered-askers.md': '2020-02-21',
+  '2020-asked-back.md': '2020-01-10',
   '2020-reader-notes.md': '2020-03-06',
   '2021-unquoted.md': '2021-05-21',
   '2022-heading-releases.md': '2022-03-18',

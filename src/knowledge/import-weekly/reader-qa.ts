@@ -191,7 +191,18 @@ export function parseQaSection(section: Section, context: PostContext): { pairs:
   emit();
   if (state === 'idle') notes.drop(pending);
 
-  return { pairs: withBlockProjects(pairs.map((pair) => ({ pair, faq: toFaq(pair) }))), notes: notes.drafts() };
+  return { pairs: withBlockProjects(pairs.map((pair, i) => ({ pair, faq: toFaq(pair, clarifiedBy(pair, pairs[i + 1])) }))), notes: notes.drafts() };
+}
+
+// An answer this short that ends with a question mark asks the asker back ("你的 Service 是用
+// XML 注册的还是注解？"): alone it answers nothing.
+const MAX_CLARIFYING_CHARS = 60;
+
+/** The next exchange of the same asker's block, when this pair's answer only asks back. */
+function clarifiedBy(pair: QaPair, next: QaPair | undefined): QaPair | undefined {
+  if (!next || next.block !== pair.block) return undefined;
+  const answer = cleanText(pair.answer).trim();
+  return answer.length <= MAX_CLARIFYING_CHARS && /[？?]$/.test(answer) ? next : undefined;
 }
 
 /** A question quoted or ending with a question mark: worth a warning when nobody answered it. */
@@ -239,7 +250,11 @@ function attachProjectLink(pairs: QaPair[], link: { project: string; links: Link
   }
 }
 
-function toFaq(pair: QaPair): Draft<FaqEntry> {
+/**
+ * A pair as an entry. An answer that only asks back carries the exchange that follows it (the
+ * asker's reply, as "追问：…", and the answer to it), which is where the answer is.
+ */
+function toFaq(pair: QaPair, followUp?: QaPair): Draft<FaqEntry> {
   const title = cleanText(pair.question)
     .replace(/\*\*/g, '')
     .split('\n')
@@ -249,7 +264,8 @@ function toFaq(pair: QaPair): Draft<FaqEntry> {
     // "Q: 22. …" copied from a FAQ page, and quote markers left inside a line ("…分库。> 所以…").
     .replace(/^Q\s*[：:]\s*(?:\d{1,3}\s*[.、]\s*)?/i, '')
     .replace(/([。？！；])\s*>\s+/g, '$1');
-  const body = cleanText(pair.answer);
+  const answer = cleanText(pair.answer);
+  const body = followUp ? `${answer}\n\n追问：${cleanText(followUp.question)}\n\n${cleanText(followUp.answer)}` : answer;
   const answerLinks = extractLinks(body);
   const projectLinks = pair.projectLink?.links ?? [];
   const links = dedupeLinks([...extractLinks(cleanText(pair.question)), ...answerLinks, ...projectLinks]);
