@@ -11,6 +11,7 @@ import { beyondRelease, detectForm, detectIntent, type QuestionForm } from './de
 import { normalizeText } from './normalize-text.js';
 import { matchVersion } from './match-version.js';
 import { readPastedLog } from './read-pasted-log.js';
+import { findTypos, foldTypos } from './fold-typos.js';
 
 export type SearchConfig = Pick<Config, 'search' | 'vocabulary'>;
 
@@ -127,7 +128,7 @@ function* buildSteps(entries: readonly Entry[], config: SearchConfig, { segmentC
       return { intent, matches: upcomingEvents(events, now).slice(0, 10).map((entry) => ({ entry, score: 1 })) };
     }
 
-    const corrected = tokens.map((t) => (general.terms.termId(t) !== undefined ? t : (corrector.correct(t) ?? t)));
+    const corrected = foldTypos(tokens, general.typos).map((t) => (general.terms.termId(t) !== undefined ? t : (corrector.correct(t) ?? t)));
     if (intent === 'release' || intent === 'latest-release') {
       const project = corrected.map((t) => vocabulary.projects.get(t) ?? t).find((t) => releaseProjects.has(t));
       const candidates = project ? releases.filter((r) => projectOf.get(r) === project) : [];
@@ -158,7 +159,7 @@ function* buildSteps(entries: readonly Entry[], config: SearchConfig, { segmentC
 
     if (intent === 'reading') {
       // "有没有讲 X 的文章": the topic is what a title must cover; the request words are not in titles.
-      const topic = tokens.filter((t) => !READING_REQUEST_WORDS.has(t));
+      const topic = foldTypos(tokens, reading.typos).filter((t) => !READING_REQUEST_WORDS.has(t));
       // One article once, though the archive recommended it under several titles.
       const seen = new Set<string>();
       const articles = rank(reading, topic, form, vocabulary, normalized).filter((m) => !m.entry.url || (!seen.has(m.entry.url) && seen.add(m.entry.url)));
@@ -237,6 +238,8 @@ interface Index {
   facets: ReadonlyMap<string, ReadonlySet<string>>[];
   /** Per entry, its question and answer folded, so copies of one exchange are told apart from others. */
   contentKeys: string[];
+  /** The knowledge's own typos, each to the word it misspells (fold-typos.ts); questions are read the same way. */
+  typos: ReadonlyMap<string, string>;
 }
 
 function segment(entry: Entry, tokenizer: Tokenizer): Segmented {
@@ -264,11 +267,17 @@ function segmentCached(entry: Entry, tokenizer: Tokenizer, cache: SegmentCache):
 }
 
 function* buildIndex(entries: readonly Entry[], tokenizer: Tokenizer, vocabulary: SearchVocabulary, cache: SegmentCache | undefined): Generator<void, Index> {
-  const docs: Segmented[] = [];
+  const segmented: Segmented[] = [];
   for (const entry of entries) {
-    docs.push(cache ? segmentCached(entry, tokenizer, cache) : segment(entry, tokenizer));
-    if (docs.length % ENTRIES_PER_STEP === 0) yield;
+    segmented.push(cache ? segmentCached(entry, tokenizer, cache) : segment(entry, tokenizer));
+    if (segmented.length % ENTRIES_PER_STEP === 0) yield;
   }
+  // Cached segmentations are shared: a document with a typo gets new word lists, never edited ones.
+  const typos = findTypos(segmented.map((d) => [d.title, d.aliases, d.body]));
+  const docs = typos.size === 0 ? segmented : segmented.map((d) => {
+    const [title, aliases, body] = [foldTypos(d.title, typos), foldTypos(d.aliases, typos), foldTypos(d.body, typos)];
+    return title === d.title && aliases === d.aliases && body === d.body ? d : { ...d, title, aliases, body };
+  });
   // An entry is about its own project and every project it names: an answer filed under SOFABoot
   // that explains SOFARPC's registration is about both.
   // Most entries name no project or facet value: they share one empty set and map, which keeps
@@ -296,7 +305,7 @@ function* buildIndex(entries: readonly Entry[], tokenizer: Tokenizer, vocabulary
   yield;
   const terms = createTermIndex(docs);
   yield;
-  return { terms, entries, idOf: new Map(entries.map((e, i) => [e, i])), projectTerms, facets, contentKeys };
+  return { terms, entries, idOf: new Map(entries.map((e, i) => [e, i])), projectTerms, facets, contentKeys, typos };
 }
 
 /** A word of the question, with the shorter words the tokenizer also cut from it. */
