@@ -40,6 +40,8 @@ export interface MatchFeatures {
   specificCoverage: number;
   /** Information of the most informative specific word the entry lacks, in rare words; 0 when it lacks none. */
   missingInformation: number;
+  /** The question repeats the entry's own question word for word (case, width, punctuation and greetings aside). */
+  repeatsQuestion: boolean;
   /**
    * Why this entry may be suggested but never be the answer: it is about another project than the
    * question names; it names another value of a facet the question picks (a mode, a database); it

@@ -41,6 +41,13 @@ const MIN_SPECIFIC_COVERAGE = 0.2;
 // entry whose own question it nearly repeats.
 const MIN_TITLE_COVERAGE_WHEN_GENERIC = 0.7;
 const BLOCKED_SCORE_FACTOR = 0.9;
+// A question that repeats an entry's own question word for word is answered by it, however few
+// words it has: "Seata 是什么" has one word left once filler is dropped, too little for the model.
+const REPEATED_QUESTION_CONFIDENCE = 0.95;
+const MAX_REPEAT_CHARS = 60;
+// Greetings and thanks around a question, which a repeat of it may add.
+const LEADING_FILLER = /^(?:请问|请教一下|请教|问一下|问下|想问一下|想问下|想问|大家好|各位大佬|各位好|各位|你好|您好|hi|hello)+/u;
+const TRAILING_FILLER = /(?:谢谢|感谢|多谢|thanks|thank you)+$/u;
 const PROJECT_MATCH_BOOST = 1.2;
 const PROJECT_CONFLICT_BOOST = 0.8;
 // Longer messages are not questions; reading past this only costs time.
@@ -431,8 +438,13 @@ function rank(index: Index, tokens: readonly string[], form: QuestionForm, vocab
   const best = results[0]?.score ?? 0;
   const second = results[1]?.score ?? 0;
   const specificTotal = units.reduce((sum, u) => (u.specific ? sum + u.information : sum), 0);
+  // Only a short question needs the rule; a long one that repeats an entry scores high anyway.
+  const asked = question.length <= MAX_REPEAT_CHARS ? bareQuestion(question) : '';
+  // A stored question of a very different length cannot be the same once folded: not folded at all.
+  const mayRepeat = (q: string) => q.length >= asked.length / 2 && q.length <= 2 * asked.length + 20 && bareQuestion(normalizeText(q)) === asked;
   const matches = results.map(({ entry: id }, i): Match => {
     const entry = index.entries[id] as Entry;
+    const repeatsQuestion = asked !== '' && (mayRepeat(entry.title) || (entry.kind === 'faq' && entry.aliases.some(mayRepeat)));
     let covered = 0;
     let specificCovered = 0;
     let missing = 0;
@@ -465,6 +477,7 @@ function rank(index: Index, tokens: readonly string[], form: QuestionForm, vocab
       matchedInformation: covered / maxIdf,
       specificCoverage: specificTotal > 0 ? specificCovered / specificTotal : 1,
       missingInformation: missing / maxIdf,
+      repeatsQuestion,
       ...(conflict
         ? { blocked: 'another project' as const }
         : facetConflict
@@ -478,11 +491,16 @@ function rank(index: Index, tokens: readonly string[], form: QuestionForm, vocab
                 : {}),
     };
     // What may not be the answer ranks below what may, when they are close.
-    const score = confidence(features) * (features.blocked ? BLOCKED_SCORE_FACTOR : 1);
+    const score = features.blocked ? confidence(features) * BLOCKED_SCORE_FACTOR : repeatsQuestion ? Math.max(REPEATED_QUESTION_CONFIDENCE, confidence(features)) : confidence(features);
     return { entry, score, features };
   });
   // The confidence model, which also weighs how much of the stored question was asked, orders them.
   return matches.sort((a, b) => b.score - a.score);
+}
+
+/** A normalised question without punctuation, spaces and the greetings or thanks around it. */
+function bareQuestion(normalized: string): string {
+  return normalized.replace(/[^\p{L}\p{N}]+/gu, '').replace(LEADING_FILLER, '').replace(TRAILING_FILLER, '');
 }
 
 /**
