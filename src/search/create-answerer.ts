@@ -121,7 +121,10 @@ function* buildSteps(entries: readonly Entry[], config: SearchConfig, { segmentC
   const projectOf = new Map(releases.map((r) => [r, projectTermOf(r.project, tokenizer, vocabulary)]));
   const releaseProjects = new Set(projectOf.values());
   yield;
-  const corrector = createTermCorrector(general.terms.vocabulary());
+  // The English spellings the vocabulary folds (transaction → 事务) are words a typo may mean too:
+  // "trasaction" is corrected to "transaction", which is read as 事务.
+  const foldedSpellings = [...config.vocabulary.synonyms, ...(config.vocabulary.glossary ?? [])].flat().map(normalizeText).filter((w) => /^[a-z]+$/.test(w));
+  const corrector = createTermCorrector([...general.terms.vocabulary(), ...foldedSpellings]);
   const { answerThreshold, suggestThreshold, suggestions } = config.search;
 
   const rankQuestion = (question: string, now: Date): Ranking => {
@@ -135,7 +138,7 @@ function* buildSteps(entries: readonly Entry[], config: SearchConfig, { segmentC
       return { intent, matches: upcomingEvents(events, now).slice(0, 10).map((entry) => ({ entry, score: 1 })) };
     }
 
-    const corrected = foldTypos(tokens, general.typos).map((t) => (general.terms.termId(t) !== undefined ? t : (corrector.correct(t) ?? t)));
+    const corrected = foldTypos(tokens, general.typos).map((t) => (general.terms.termId(t) !== undefined ? t : tokenizer.canonical(corrector.correct(t) ?? t)));
     if (intent === 'release' || intent === 'latest-release') {
       const project = corrected.map((t) => vocabulary.projects.get(t) ?? t).find((t) => releaseProjects.has(t));
       const candidates = project ? releases.filter((r) => projectOf.get(r) === project) : [];

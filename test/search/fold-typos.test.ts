@@ -53,3 +53,22 @@ describe('answering over knowledge with a typo', () => {
     expect(right?.score).toBe(typed?.score);
   });
 });
+
+describe('a question that mistypes a word the vocabulary folds', () => {
+  // "commit" is read as 提交 (config/synonyms.yaml), so the index holds no "commit" to correct to:
+  // the corrector also knows the spellings the vocabulary folds.
+  const FILES = {
+    'faq/tcc-commit.md': `---\nquestion: "为何 TCC 模式的分支事务 commit 需要同步呢？"\nproject: Seata\n---\n二阶段的 commit 同步执行才能保证一致。\n`,
+    'faq/tcc-async.md': `---\nquestion: "分支事务被回滚是同步还是异步的？"\nproject: Seata\n---\n异步的。\n`,
+    'faq/rpc-timeout.md': `---\nquestion: "SOFARPC 怎么设置调用超时时间？"\nproject: SOFARPC\n---\n在 consumer 上配置 timeout 属性。\n`,
+  };
+
+  it('corrects it to that spelling and reads it as the folded word', async () => {
+    const { answerer } = await loadFixture(FILES);
+    const now = new Date('2024-05-20T12:00:00+08:00');
+    const [typed] = answerer.rank('TCC 分支 comit 为什么要同步', now).matches;
+    const [spelled] = answerer.rank('TCC 分支 commit 为什么要同步', now).matches;
+    expect(typed?.entry.id).toBe('faq/tcc-commit');
+    expect(typed?.features).toEqual(spelled?.features);
+  });
+});
