@@ -15,7 +15,7 @@ export const STOPWORDS: ReadonlySet<string> = new Set([
   谢谢 感谢 多谢 谢 辛苦 各位 大佬 大佬们 老师 老师们 群友 群友们 大神 小白 小助手 助手 机器人 同学 朋友 你好 您好 大家好 各位好 hi hello hey
   怎么 怎样 怎么样 如何 什么 啥 咋 咋整 为什么 为啥 为何 是否 是不是 能不能 可不可以 可以 能 会 会不会 要 要不要 需要 需不需要 有没有 有没 没有 没 不 吗 么
   然后 但是 但 而且 所以 因为 如果 要是 的话 还是 或者 就是 只是 其实 现在 目前 之前 之后 以后 时候 当 时
-  用 使用 做 弄 搞 看 看看 知道 了解 觉得 感觉 应该 一直 已经 直接 具体 到底 主要 一样 那种 这块 方面 问题 情况
+  用 使用 做 弄 搞 看 看看 说 知道 了解 明白 简单 觉得 感觉 应该 一直 已经 直接 具体 到底 主要 一样 那种 这块 方面 问题 情况
   a an the is are was were be been do does did to of in on at for with by from and or not no it its this that these those what which who how why when where can could should would will i you we they my your our me us please thanks thank
   any anyone there does doesn't don't isn't currently now also just so whether
   `

@@ -50,6 +50,12 @@ describe('createTokenizer', () => {
     for (const filler of ['大佬', '们', '请教', '一下', '吗', '谢谢']) expect(words).not.toContain(filler);
   });
 
+  it('drops the words that ask for an explanation, which an archived question adds to what it asks', () => {
+    // "防悬挂是怎么理解的？能简单说说吗？" asks what "seata 防悬挂怎么理解" asks.
+    expect(tokenize('防悬挂是怎么理解的？能简单说说吗？')).toEqual(['悬挂', '防悬挂', '理解']);
+    expect(tokenize('文档上有说，没看明白')).toEqual(['文档', '上']);
+  });
+
   it('keeps identifiers and versions whole and also indexes their parts', () => {
     expect(tokenize('vgroup_mapping')).toEqual(['vgroup_mapping', 'vgroup', 'mapping']);
     expect(tokenize('default.grouplist')).toEqual(['default.grouplist', 'default', 'grouplist']);
