@@ -54,6 +54,8 @@ describe('createTokenizer', () => {
     // "防悬挂是怎么理解的？能简单说说吗？" asks what "seata 防悬挂怎么理解" asks.
     expect(tokenize('防悬挂是怎么理解的？能简单说说吗？')).toEqual(['悬挂', '防悬挂', '理解']);
     expect(tokenize('文档上有说，没看明白')).toEqual(['文档', '上']);
+    // 跟 is 和 / 与: "MOSN 跟 Envoy 比" asks what "MOSN 与 Envoy 比" asks.
+    expect(tokenize('MOSN 跟 Envoy')).toEqual(tokenize('MOSN 与 Envoy'));
   });
 
   it('keeps identifiers and versions whole and also indexes their parts', () => {
