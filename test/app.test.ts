@@ -36,7 +36,9 @@ afterAll(async () => {
   await fake.close();
 });
 
-describe('createApp from the environment', () => {
+// The steps of one story, in order: each test starts from the state the one before it left
+// (vitest's sequence.shuffle must not reorder them).
+describe('createApp from the environment', { shuffle: false }, () => {
   it('is alive at once and ready once the knowledge is loaded', async () => {
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
     expect((await fetch(`${url}/readyz`)).status).toBe(503);

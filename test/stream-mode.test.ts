@@ -57,7 +57,9 @@ const question = (session: string, overrides: Record<string, unknown> = {}) => g
 const repliesTo = (session: string) => fake.sessionReplies().filter((r) => r.query.session === session);
 const metric = async (app: App, name: string, labels: Record<string, string> = {}) => sampleValue(parseMetrics((await app.metrics?.registry.metrics()) ?? ''), `dingtalk_qa_bot_${name}`, labels);
 
-describe('Stream mode, one instance', () => {
+// The steps of one story, in order: each test starts from the state the one before it left
+// (vitest's sequence.shuffle must not reorder them).
+describe('Stream mode, one instance', { shuffle: false }, () => {
   let shared: { app: App; url: string };
   beforeAll(async () => {
     gateway = await startFakeStreamGateway({ clientSecret: APP_SECRET });

@@ -34,7 +34,9 @@ async function say(text: string, as: 'admin' | 'member'): Promise<string> {
   return (reply as { markdown: { text: string } }).markdown.text;
 }
 
-describe('admin commands in chat', () => {
+// The steps of one story, in order: each test starts from the state the one before it left
+// (vitest's sequence.shuffle must not reorder them).
+describe('admin commands in chat', { shuffle: false }, () => {
   it('refuses members politely', async () => {
     for (const command of ['重新加载', '状态', '待回答']) {
       const reply = await say(command, 'member');

@@ -131,6 +131,8 @@ describe('GET /metrics access', () => {
   });
 
   it('serves the metrics with the right bearer token, and never logs the token', async () => {
+    // A refusal of its own for the log, whatever ran before.
+    expect((await fetch(`${guarded.url}/metrics`, { headers: { authorization: `Bearer ${TOKEN.slice(0, -1)}` } })).status).toBe(401);
     const samples = await scrape(guarded, { authorization: `Bearer ${TOKEN}` });
     expect(sampleValue(samples, ours('callbacks_total'), { outcome: 'accepted' })).toBe(0);
     expect((await fetch(`${guarded.url}/metrics`, { headers: { authorization: `bearer ${TOKEN}` } })).status).toBe(200);

@@ -25,7 +25,9 @@ const itemsOf = (reply: unknown) => markdownOf(reply).text.split('\n').filter((l
 let sessions = 0;
 const session = () => `pick-${sessions++}`;
 
-describe('picking from a "did you mean" list by number (one instance, files)', () => {
+// The steps of one story, in order: each test starts from the state the one before it left
+// (vitest's sequence.shuffle must not reorder them).
+describe('picking from a "did you mean" list by number (one instance, files)', { shuffle: false }, () => {
   let fake: FakeDingTalk;
   let dataDir: string;
   let knowledgeDir: string;

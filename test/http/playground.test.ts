@@ -177,7 +177,11 @@ describe('the playground with the token', () => {
 });
 
 describe('signing in', () => {
+  // A session of its own for the tests that use one, whatever order they run in.
   let cookie = '';
+  beforeAll(async () => {
+    cookie = (await login(TOKEN)).headers.get('set-cookie')?.split(';')[0] ?? '';
+  });
 
   it('sets an HttpOnly, SameSite=Strict session cookie for /playground that does not hold the token, and redirects', async () => {
     const response = await login(TOKEN);
@@ -190,7 +194,6 @@ describe('signing in', () => {
     expect(setCookie).toContain('SameSite=Strict');
     expect(setCookie).not.toContain('Secure');
     expect(setCookie).not.toContain(TOKEN);
-    cookie = setCookie.split(';')[0] ?? '';
   });
 
   it('serves the page and the API to the session', async () => {
@@ -219,12 +222,17 @@ describe('signing in', () => {
   });
 
   it('signs out by clearing the cookie', async () => {
-    const response = await fetch(`${bot.url}/playground/logout`, { method: 'POST', headers: { cookie }, redirect: 'manual' });
+    // A session of this test's own: signing out must not end the one the other tests use.
+    const own = (await login(TOKEN)).headers.get('set-cookie')?.split(';')[0] ?? '';
+    const response = await fetch(`${bot.url}/playground/logout`, { method: 'POST', headers: { cookie: own }, redirect: 'manual' });
     expect(response.status).toBe(303);
     expect(response.headers.get('set-cookie')).toMatch(/^playground_session=; Path=\/playground; Expires=Thu, 01 Jan 1970/);
   });
 
-  it('never logs the token; logs refusals with a reason, and sign-ins', () => {
+  it('never logs the token; logs refusals with a reason, and sign-ins', async () => {
+    // A refusal and a sign-in of its own, whatever ran before.
+    expect((await login('a-wrong-token-for-the-log')).status).toBe(401);
+    expect((await login(TOKEN)).status).toBe(303);
     const logs = bot.logLines.join('\n');
     expect(logs).not.toContain(TOKEN);
     expect(logs).not.toContain(TOKEN.slice(0, -1));
