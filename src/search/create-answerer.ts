@@ -447,7 +447,10 @@ function rank(index: Index, tokens: readonly string[], form: QuestionForm, vocab
   const mayRepeat = (q: string) => q.length >= asked.length / 2 && q.length <= 2 * asked.length + 20 && bareQuestion(normalizeText(q)) === asked;
   const matches = results.map(({ entry: id }, i): Match => {
     const entry = index.entries[id] as Entry;
-    const repeatsQuestion = asked !== '' && (mayRepeat(entry.title) || (entry.kind === 'faq' && entry.aliases.some(mayRepeat)));
+    // Only for a question that names the project the entry is about: an archived follow-up such
+    // as "有具体的例子不？" means something only after the exchange before it.
+    const namesItsProject = askedProjects.some((p) => index.projectTerms[id]?.has(p));
+    const repeatsQuestion = asked !== '' && namesItsProject && (mayRepeat(entry.title) || (entry.kind === 'faq' && entry.aliases.some(mayRepeat)));
     let covered = 0;
     let specificCovered = 0;
     let missing = 0;

@@ -110,6 +110,7 @@ describe('a question that repeats a stored question word for word', () => {
   const topics = ['AT 模式怎么回滚', 'TCC 的空回滚怎么处理', 'Saga 状态机怎么设计', 'XA 模式支持哪些数据库', '全局锁的粒度是什么', 'undo_log 什么时候删除', 'TC 集群怎么部署', 'Nacos 注册中心怎么配', 'store.mode 选 db 还是 file', '事务分组是什么意思', '二阶段提交失败会重试吗', 'Feign 调用怎么传递 xid'];
   const files: Record<string, string> = {
     'faq/seata-what.md': faq('Seata 是什么？', 'Seata 是一站式分布式事务解决方案，提供 AT、TCC、Saga 和 XA 模式。', 'Seata'),
+    'faq/follow-up.md': faq('有具体的例子不？', '有，见 seata-samples 仓库。', 'Seata'),
     ...Object.fromEntries(topics.map((topic, i) => [`faq/seata-${i}.md`, faq(`Seata ${topic}？`, `关于 ${topic} 的回答。`, 'Seata')])),
     // And many about another project, as in the archive, where Seata is named in one entry of six.
     ...Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`faq/rpc-${i}.md`, faq(`SOFARPC 的 option${i} 怎么配置？`, `在 rpc-config.json 里写 option${i}。`, 'SOFARPC')])),
@@ -128,6 +129,14 @@ describe('a question that repeats a stored question word for word', () => {
       // On the archive the model alone gives it 0.47: Seata is named in hundreds of entries.
       expect(result.matches[0]?.score).toBeGreaterThanOrEqual(0.95);
     }
+  });
+
+  it('needs the question to name the project: an archived follow-up means something only after its exchange', () => {
+    // Repeated word for word, but naming no project: the model alone decides (over the archive it
+    // offers it as "did you mean", 0.58).
+    const followUp = many.rank('有具体的例子不？', now).matches.find((m) => m.entry.id === 'faq/follow-up');
+    expect(followUp).toBeDefined();
+    expect(followUp?.features?.repeatsQuestion).toBe(false);
   });
 
   it('is the rule, not the words: the same words asked otherwise get the model\'s confidence', () => {
