@@ -12,6 +12,7 @@ import { normalizeText } from './normalize-text.js';
 import { matchVersion } from './match-version.js';
 import { readPastedLog } from './read-pasted-log.js';
 import { findTypos, foldTypos } from './fold-typos.js';
+import { COURTESY_WORDS, REQUEST_WORDS } from './stopwords.js';
 
 export type SearchConfig = Pick<Config, 'search' | 'vocabulary'>;
 
@@ -44,10 +45,10 @@ const BLOCKED_SCORE_FACTOR = 0.9;
 // A question that repeats an entry's own question word for word is answered by it, however few
 // words it has: "Seata 是什么" has one word left once filler is dropped, too little for the model.
 const REPEATED_QUESTION_CONFIDENCE = 0.95;
-const MAX_REPEAT_CHARS = 60;
-// Greetings and thanks around a question, which a repeat of it may add.
-const LEADING_FILLER = /^(?:请问|请教一下|请教|问一下|问下|想问一下|想问下|想问|大家好|各位大佬|各位好|各位|你好|您好|hi|hello)+/u;
-const TRAILING_FILLER = /(?:谢谢|感谢|多谢|thanks|thank you)+$/u;
+// The requests, greetings and thanks around a question, which a repeat of it may add or leave out.
+const fillerPattern = (words: readonly string[]) => [...words].sort((a, b) => b.length - a.length).join('|');
+const LEADING_FILLER = new RegExp(`^(?:${fillerPattern([...REQUEST_WORDS, ...COURTESY_WORDS, '一下'])})+`, 'u');
+const TRAILING_FILLER = new RegExp(`(?:${fillerPattern(COURTESY_WORDS)})+$`, 'u');
 const PROJECT_MATCH_BOOST = 1.2;
 const PROJECT_CONFLICT_BOOST = 0.8;
 // Longer messages are not questions; reading past this only costs time.
@@ -89,6 +90,8 @@ export interface Segmented {
   aliases: string[];
   body: string[];
   contentKey: string;
+  /** questionKey of its question (or title), then of each alias. */
+  questionKeys: number[];
 }
 
 /**
@@ -123,8 +126,7 @@ function* buildSteps(entries: readonly Entry[], config: SearchConfig, { segmentC
   yield;
   // The English spellings the vocabulary folds (transaction → 事务) are words a typo may mean too:
   // "trasaction" is corrected to "transaction", which is read as 事务.
-  const foldedSpellings = [...config.vocabulary.synonyms, ...(config.vocabulary.glossary ?? [])].flat().map(normalizeText).filter((w) => /^[a-z]+$/.test(w));
-  const corrector = createTermCorrector([...general.terms.vocabulary(), ...foldedSpellings]);
+  const corrector = createTermCorrector([...general.terms.vocabulary(), ...tokenizer.foldedWords.filter((w) => /^[a-z]+$/.test(w))]);
   const { answerThreshold, suggestThreshold, suggestions } = config.search;
 
   const rankQuestion = (question: string, now: Date): Ranking => {
@@ -144,7 +146,7 @@ function* buildSteps(entries: readonly Entry[], config: SearchConfig, { segmentC
       const candidates = project ? releases.filter((r) => projectOf.get(r) === project) : [];
       // "Seata 1.4.0 更新了什么" is about the release; "Seata 1.4.0 支持 XA 吗" is answered by it only
       // when its notes name XA; "Seata 1.4.0 之后怎么配 XA" is searched like any other question.
-      const rest = questionUnits(tokenizer.tokenizeNormalized(beyondRelease(normalized)), general, vocabulary).filter((u) => u.specific);
+      const rest = questionUnits(foldTypos(tokenizer.tokenizeNormalized(beyondRelease(normalized)), general.typos), general, vocabulary).filter((u) => u.specific);
       const restTotal = rest.reduce((sum, u) => sum + u.information, 0);
       const covers = (release: ReleaseEntry) => {
         const id = general.idOf.get(release) ?? -1;
@@ -250,19 +252,25 @@ interface Index {
   contentKeys: string[];
   /** The knowledge's own typos, each to the word it misspells (fold-typos.ts); questions are read the same way. */
   typos: ReadonlyMap<string, string>;
+  /** Per entry, the questionKey of its question or title. */
+  titleKeys: Uint32Array;
+  /** Entry → the questionKeys of its aliases, for the entries that have any. */
+  aliasKeys: ReadonlyMap<number, readonly number[]>;
 }
 
 function segment(entry: Entry, tokenizer: Tokenizer): Segmented {
   const aliases = entry.kind === 'faq' ? entry.aliases : [];
+  const title = normalizeText(entry.title);
   return {
-    title: tokenizer.tokenize(entry.title),
+    title: tokenizer.tokenizeNormalized(title),
     aliases: aliases.flatMap((a) => tokenizer.tokenize(a)),
     body: tokenizer.tokenize(entry.body),
     // A digest of the folded question and answer, not the text itself: the keys of a large
     // knowledge base would otherwise hold a second copy of every answer.
     contentKey: createHash('sha1')
-      .update(`${entry.kind}\u0000${normalizeText(entry.title).replace(/[^\p{L}\p{N}]+/gu, '')}\u0000${normalizeText(entry.body).replace(/[^\p{L}\p{N}]+/gu, '')}`)
+      .update(`${entry.kind}\u0000${title.replace(/[^\p{L}\p{N}]+/gu, '')}\u0000${normalizeText(entry.body).replace(/[^\p{L}\p{N}]+/gu, '')}`)
       .digest('base64'),
+    questionKeys: [questionKey(title), ...aliases.map((a) => questionKey(normalizeText(a)))],
   };
 }
 
@@ -312,10 +320,12 @@ function* buildIndex(entries: readonly Entry[], tokenizer: Tokenizer, vocabulary
     return named ?? NO_FACETS;
   });
   const contentKeys = docs.map((doc) => doc.contentKey);
+  const titleKeys = Uint32Array.from(docs, (doc) => doc.questionKeys[0] ?? 0);
+  const aliasKeys = new Map(docs.flatMap((doc, i) => (doc.questionKeys.length > 1 ? [[i, doc.questionKeys.slice(1)] as const] : [])));
   yield;
   const terms = createTermIndex(docs);
   yield;
-  return { terms, entries, idOf: new Map(entries.map((e, i) => [e, i])), projectTerms, facets, contentKeys, typos };
+  return { terms, entries, idOf: new Map(entries.map((e, i) => [e, i])), projectTerms, facets, contentKeys, typos, titleKeys, aliasKeys };
 }
 
 /** A word of the question, with the shorter words the tokenizer also cut from it. */
@@ -441,16 +451,13 @@ function rank(index: Index, tokens: readonly string[], form: QuestionForm, vocab
   const best = results[0]?.score ?? 0;
   const second = results[1]?.score ?? 0;
   const specificTotal = units.reduce((sum, u) => (u.specific ? sum + u.information : sum), 0);
-  // Only a short question needs the rule; a long one that repeats an entry scores high anyway.
-  const asked = question.length <= MAX_REPEAT_CHARS ? bareQuestion(question) : '';
-  // A stored question of a very different length cannot be the same once folded: not folded at all.
-  const mayRepeat = (q: string) => q.length >= asked.length / 2 && q.length <= 2 * asked.length + 20 && bareQuestion(normalizeText(q)) === asked;
+  const asked = questionKey(question);
   const matches = results.map(({ entry: id }, i): Match => {
     const entry = index.entries[id] as Entry;
     // Only for a question that names the project the entry is about: an archived follow-up such
     // as "有具体的例子不？" means something only after the exchange before it.
     const namesItsProject = askedProjects.some((p) => index.projectTerms[id]?.has(p));
-    const repeatsQuestion = asked !== '' && namesItsProject && (mayRepeat(entry.title) || (entry.kind === 'faq' && entry.aliases.some(mayRepeat)));
+    const repeatsQuestion = asked !== 0 && namesItsProject && (index.titleKeys[id] === asked || index.aliasKeys.get(id)?.includes(asked) === true);
     let covered = 0;
     let specificCovered = 0;
     let missing = 0;
@@ -497,16 +504,22 @@ function rank(index: Index, tokens: readonly string[], form: QuestionForm, vocab
                 : {}),
     };
     // What may not be the answer ranks below what may, when they are close.
-    const score = features.blocked ? confidence(features) * BLOCKED_SCORE_FACTOR : repeatsQuestion ? Math.max(REPEATED_QUESTION_CONFIDENCE, confidence(features)) : confidence(features);
+    const model = confidence(features);
+    const score = features.blocked ? model * BLOCKED_SCORE_FACTOR : repeatsQuestion ? Math.max(REPEATED_QUESTION_CONFIDENCE, model) : model;
     return { entry, score, features };
   });
   // The confidence model, which also weighs how much of the stored question was asked, orders them.
   return matches.sort((a, b) => b.score - a.score);
 }
 
-/** A normalised question without punctuation, spaces and the greetings or thanks around it. */
-function bareQuestion(normalized: string): string {
-  return normalized.replace(/[^\p{L}\p{N}]+/gu, '').replace(LEADING_FILLER, '').replace(TRAILING_FILLER, '');
+/**
+ * A normalised question without punctuation, spaces and the requests, greetings or thanks around
+ * it, as 32 bits of its digest (0 when nothing is left): two questions with the same key repeat
+ * each other. A false match needs a 1-in-4-billion collision and the same project besides.
+ */
+function questionKey(normalized: string): number {
+  const bare = normalized.replace(/[^\p{L}\p{N}]+/gu, '').replace(LEADING_FILLER, '').replace(TRAILING_FILLER, '');
+  return bare === '' ? 0 : createHash('sha1').update(bare).digest().readUInt32BE(0) || 1;
 }
 
 /**

@@ -32,6 +32,8 @@ export interface Tokenizer {
   tokenizeNormalized: (normalized: string) => string[];
   /** Folds one word to its synonym group's first word. */
   canonical: (word: string) => string;
+  /** The single-word spellings that `canonical` folds into another word ("transaction" → 事务), normalised. */
+  foldedWords: readonly string[];
 }
 
 // Identifiers, versions and English words: kept whole ("default.grouplist", "5.7.0") and also split
@@ -156,5 +158,5 @@ export function createTokenizer(vocabulary: Vocabulary): Tokenizer {
     return out;
   };
 
-  return { tokenize: (text) => tokenizeNormalized(normalizeText(text)), tokenizeNormalized, canonical };
+  return { tokenize: (text) => tokenizeNormalized(normalizeText(text)), tokenizeNormalized, canonical, foldedWords: [...single.keys()] };
 }

@@ -7,6 +7,10 @@ import { PENDING_SUGGESTIONS_MS, type PendingSuggestions } from './state-store.j
 const fileSchema = z.record(z.string(), z.object({ ids: z.array(z.string()), expires: z.number() }));
 type Lists = z.infer<typeof fileSchema>;
 
+/** Writes the file's text to disk, durably; a parameter so a test can count the writes. */
+export type WriteSuggestionsFile = (file: string, text: string) => Promise<void>;
+const writeDurably: WriteSuggestionsFile = (file, text) => writeFileAtomic(file, text, { fsync: true });
+
 /**
  * The embedded pending "did you mean" lists: one JSON file in DATA_DIR, so a `1` sent just before a
  * restart still picks after it. At most `maxLists`, the soonest to expire dropped first. Lists
@@ -14,10 +18,6 @@ type Lists = z.infer<typeof fileSchema>;
  * a write holding its list is done): one write a list, each rewriting the whole file with an fsync,
  * queued every reply behind the disk under load (seconds at a thousand suggestions a second).
  */
-/** Writes the file's text to disk, durably; a parameter so a test can count the writes. */
-export type WriteSuggestionsFile = (file: string, text: string) => Promise<void>;
-const writeDurably: WriteSuggestionsFile = (file, text) => writeFileAtomic(file, text, { fsync: true });
-
 export function createFileSuggestions(dataDir: string, maxLists = 10_000, writeFile: WriteSuggestionsFile = writeDurably): PendingSuggestions {
   const file = join(dataDir, 'suggestions.json');
   let loaded: Promise<Lists> | undefined;

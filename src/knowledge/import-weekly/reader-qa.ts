@@ -191,18 +191,22 @@ export function parseQaSection(section: Section, context: PostContext): { pairs:
   emit();
   if (state === 'idle') notes.drop(pending);
 
-  return { pairs: withBlockProjects(pairs.map((pair, i) => ({ pair, faq: toFaq(pair, clarifiedBy(pair, pairs[i + 1])) }))), notes: notes.drafts() };
+  const faqs = pairs.map(toFaq);
+  return { pairs: withBlockProjects(pairs.map((pair, i) => ({ pair, faq: withFollowUp(faqs[i] as Draft<FaqEntry>, pair.block === pairs[i + 1]?.block ? faqs[i + 1] : undefined) }))), notes: notes.drafts() };
 }
 
 // An answer this short that ends with a question mark asks the asker back ("你的 Service 是用
 // XML 注册的还是注解？"): alone it answers nothing.
 const MAX_CLARIFYING_CHARS = 60;
 
-/** The next exchange of the same asker's block, when this pair's answer only asks back. */
-function clarifiedBy(pair: QaPair, next: QaPair | undefined): QaPair | undefined {
-  if (!next || next.block !== pair.block) return undefined;
-  const answer = cleanText(pair.answer).trim();
-  return answer.length <= MAX_CLARIFYING_CHARS && /[？?]$/.test(answer) ? next : undefined;
+/**
+ * An entry whose answer only asks back, with the exchange that follows it in the same asker's
+ * block (the asker's reply, as "追问：…", and the answer to it), which is where the answer is.
+ */
+function withFollowUp(faq: Draft<FaqEntry>, next: Draft<FaqEntry> | undefined): Draft<FaqEntry> {
+  const answer = faq.body.trim();
+  if (!next || answer.length > MAX_CLARIFYING_CHARS || !/[？?]$/.test(answer)) return faq;
+  return { ...faq, body: `${faq.body}\n\n追问：${next.title}\n\n${next.body}`, links: dedupeLinks([...faq.links, ...next.links]), ...(faq.url || !next.url ? {} : { url: next.url }) };
 }
 
 /** A question quoted or ending with a question mark: worth a warning when nobody answered it. */
@@ -250,11 +254,7 @@ function attachProjectLink(pairs: QaPair[], link: { project: string; links: Link
   }
 }
 
-/**
- * A pair as an entry. An answer that only asks back carries the exchange that follows it (the
- * asker's reply, as "追问：…", and the answer to it), which is where the answer is.
- */
-function toFaq(pair: QaPair, followUp?: QaPair): Draft<FaqEntry> {
+function toFaq(pair: QaPair): Draft<FaqEntry> {
   const title = cleanText(pair.question)
     .replace(/\*\*/g, '')
     .split('\n')
@@ -264,8 +264,7 @@ function toFaq(pair: QaPair, followUp?: QaPair): Draft<FaqEntry> {
     // "Q: 22. …" copied from a FAQ page, and quote markers left inside a line ("…分库。> 所以…").
     .replace(/^Q\s*[：:]\s*(?:\d{1,3}\s*[.、]\s*)?/i, '')
     .replace(/([。？！；])\s*>\s+/g, '$1');
-  const answer = cleanText(pair.answer);
-  const body = followUp ? `${answer}\n\n追问：${cleanText(followUp.question)}\n\n${cleanText(followUp.answer)}` : answer;
+  const body = cleanText(pair.answer);
   const answerLinks = extractLinks(body);
   const projectLinks = pair.projectLink?.links ?? [];
   const links = dedupeLinks([...extractLinks(cleanText(pair.question)), ...answerLinks, ...projectLinks]);
