@@ -19,6 +19,7 @@ import { loadKnowledge, type KnowledgeLoad } from '../src/knowledge/load-knowled
 import type { Entry } from '../src/knowledge/entry.js';
 import type { Answerer, Outcome } from '../src/search/answer-types.js';
 import { createAnswerer } from '../src/search/create-answerer.js';
+import { releaseWholeDictionary } from '../src/search/create-tokenizer.js';
 import { generateKnowledge } from './generate-knowledge.js';
 
 /** Fixed so event answers (and therefore timings) do not drift from day to day. */
@@ -92,6 +93,8 @@ async function settle(): Promise<void> {
 }
 
 async function memory(): Promise<Memory> {
+  // As the bot's engine does once built: questions are cut on the narrowed dictionary.
+  releaseWholeDictionary();
   await settle();
   const usage = process.memoryUsage();
   return { rssMb: usage.rss / MB, heapUsedMb: usage.heapUsed / MB, externalMb: usage.external / MB };

@@ -8,6 +8,7 @@ import { runInNewContext } from 'node:vm';
 import type { Entry } from '../knowledge/entry.js';
 import type { Answerer, Intent, Match, Outcome } from './answer-types.js';
 import { buildAnswerer, type SearchConfig } from './create-answerer.js';
+import { releaseWholeDictionary } from './create-tokenizer.js';
 import { analyseQuestion, type QuestionAnalysis } from './create-question-analyser.js';
 import { batchMessages } from './batch-messages.js';
 
@@ -101,6 +102,8 @@ async function build(request: Extract<WorkerRequest, { type: 'build' }>): Promis
     const answerer = await buildAnswerer(request.entries, request.config, pause);
     built = { generation: request.generation, answerer, indexOf: new Map(request.entries.map((e, i) => [e, i])) };
     reply({ type: 'built', generation: request.generation, ms: performance.now() - started });
+    // Questions are cut on the narrowed dictionary; the whole one is loaded again by the next build.
+    releaseWholeDictionary();
     // The build's temporaries (the segmented text of every entry) outlive its steps and reach the
     // old generation, which V8 would collect only after several builds: during a burst of edits
     // that left RSS 1.6× the steady state. One full collection after each build (20–50 ms on the

@@ -1,4 +1,6 @@
 import { Worker } from 'node:worker_threads';
+// In this thread, before the worker loads the segmenter (see the module).
+import './return-freed-segmenter-memory.js';
 import type { Entry } from '../knowledge/entry.js';
 import type { Logger } from '../logger.js';
 import type { AnswerResult, AnswerSource, Match, Ranking } from './answer-types.js';

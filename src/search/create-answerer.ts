@@ -92,6 +92,8 @@ export interface Segmented {
   contentKey: string;
   /** questionKey of its question (or title), then of each alias. */
   questionKeys: number[];
+  /** The segmenter's dictionary words inside its text, which the narrowed dictionary keeps (see FullTokenizer.narrow). */
+  dictionaryWords: string[];
 }
 
 /**
@@ -111,17 +113,9 @@ export interface BuildOptions {
 
 /** The build, as a generator that yields where it may pause. */
 function* buildSteps(entries: readonly Entry[], config: SearchConfig, { segmentCache, warmUp = true }: BuildOptions = {}): Generator<void, Answerer> {
-  const tokenizer = createTokenizer(config.vocabulary);
-  const vocabulary = readVocabulary(config.vocabulary, tokenizer);
-  const searchable = entries.filter((e) => e.kind === 'faq' || e.kind === 'release');
-  const readings = entries.filter((e) => e.kind === 'reading');
+  const { vocabulary, general, reading, projectOf, tokenizer } = yield* cutKnowledge(entries, config, segmentCache);
   const events = entries.filter((e): e is EventEntry => e.kind === 'event');
-  const releases = entries.filter((e): e is ReleaseEntry => e.kind === 'release');
-
-  const general = yield* buildIndex(searchable, tokenizer, vocabulary, segmentCache);
-  const reading = yield* buildIndex(readings, tokenizer, vocabulary, segmentCache);
-  // A release's project as the question would name it: "rheakv 最新版本" is SOFAJRaft's.
-  const projectOf = new Map(releases.map((r) => [r, projectTermOf(r.project, tokenizer, vocabulary)]));
+  const releases = [...projectOf.keys()];
   const releaseProjects = new Set(projectOf.values());
   yield;
   // The English spellings the vocabulary folds (transaction → 事务) are words a typo may mean too:
@@ -202,6 +196,30 @@ function* buildSteps(entries: readonly Entry[], config: SearchConfig, { segmentC
   return { ask, rank: rankQuestion, size: entries.length, tokenizer };
 }
 
+/**
+ * Everything the build cuts, on the whole dictionary, and the tokenizer that questions are cut
+ * with, on the part of the dictionary the knowledge holds (FullTokenizer.narrow). Apart from the
+ * engine's closures, so that none of them holds the whole dictionary, which must be free to go.
+ */
+function* cutKnowledge(entries: readonly Entry[], config: SearchConfig, segmentCache: SegmentCache | undefined) {
+  const whole = createTokenizer(config.vocabulary);
+  const found = new Set<string>();
+  const collecting = collectingInto(whole, found);
+  const vocabulary = readVocabulary(config.vocabulary, collecting);
+  const general = yield* buildIndex(entries.filter((e) => e.kind === 'faq' || e.kind === 'release'), whole, vocabulary, segmentCache, found);
+  const reading = yield* buildIndex(entries.filter((e) => e.kind === 'reading'), whole, vocabulary, segmentCache, found);
+  // A release's project as the question would name it: "rheakv 最新版本" is SOFAJRaft's.
+  const releases = entries.filter((e): e is ReleaseEntry => e.kind === 'release');
+  const projectOf = new Map(releases.map((r) => [r, projectTermOf(r.project, collecting, vocabulary)]));
+  yield;
+  return { vocabulary, general, reading, projectOf, tokenizer: whole.narrow(found) };
+}
+
+/** The same tokenizer, adding the dictionary words of every text it cuts to `found`. */
+function collectingInto(tokenizer: Tokenizer, found: Set<string>): Tokenizer {
+  return { ...tokenizer, tokenize: (text) => tokenizer.tokenize(text, found), tokenizeNormalized: (text) => tokenizer.tokenizeNormalized(text, found) };
+}
+
 /** The vocabulary's word lists, as the tokenizer writes their words. */
 interface SearchVocabulary {
   /** Words that never decide an answer by themselves. */
@@ -234,8 +252,8 @@ function readVocabulary(vocabulary: Config['vocabulary'], tokenizer: Tokenizer):
 }
 
 /** A project name as its canonical term ("RheaKV" → "sofajraft"); an unknown one as its own term. */
-function projectTermOf(name: string, tokenizer: Tokenizer, vocabulary: SearchVocabulary): string {
-  const [term = ''] = tokenizer.tokenize(name);
+function projectTermOf(name: string, tokenizer: Tokenizer, vocabulary: SearchVocabulary, found?: Set<string>): string {
+  const [term = ''] = tokenizer.tokenize(name, found);
   return vocabulary.projects.get(term) ?? term;
 }
 
@@ -261,16 +279,18 @@ interface Index {
 function segment(entry: Entry, tokenizer: Tokenizer): Segmented {
   const aliases = entry.kind === 'faq' ? entry.aliases : [];
   const title = normalizeText(entry.title);
+  const found = new Set<string>();
   return {
-    title: tokenizer.tokenizeNormalized(title),
-    aliases: aliases.flatMap((a) => tokenizer.tokenize(a)),
-    body: tokenizer.tokenize(entry.body),
+    title: tokenizer.tokenizeNormalized(title, found),
+    aliases: aliases.flatMap((a) => tokenizer.tokenize(a, found)),
+    body: tokenizer.tokenize(entry.body, found),
     // A digest of the folded question and answer, not the text itself: the keys of a large
     // knowledge base would otherwise hold a second copy of every answer.
     contentKey: createHash('sha1')
       .update(`${entry.kind}\u0000${title.replace(/[^\p{L}\p{N}]+/gu, '')}\u0000${normalizeText(entry.body).replace(/[^\p{L}\p{N}]+/gu, '')}`)
       .digest('base64'),
     questionKeys: [questionKey(title), ...aliases.map((a) => questionKey(normalizeText(a)))],
+    dictionaryWords: [...found],
   };
 }
 
@@ -284,10 +304,12 @@ function segmentCached(entry: Entry, tokenizer: Tokenizer, cache: SegmentCache):
   return segmented;
 }
 
-function* buildIndex(entries: readonly Entry[], tokenizer: Tokenizer, vocabulary: SearchVocabulary, cache: SegmentCache | undefined): Generator<void, Index> {
+function* buildIndex(entries: readonly Entry[], tokenizer: Tokenizer, vocabulary: SearchVocabulary, cache: SegmentCache | undefined, found: Set<string>): Generator<void, Index> {
   const segmented: Segmented[] = [];
   for (const entry of entries) {
-    segmented.push(cache ? segmentCached(entry, tokenizer, cache) : segment(entry, tokenizer));
+    const doc = cache ? segmentCached(entry, tokenizer, cache) : segment(entry, tokenizer);
+    for (const word of doc.dictionaryWords) found.add(word);
+    segmented.push(doc);
     if (segmented.length % ENTRIES_PER_STEP === 0) yield;
   }
   // Cached segmentations are shared: a document with a typo gets new word lists, never edited ones.
@@ -304,7 +326,7 @@ function* buildIndex(entries: readonly Entry[], tokenizer: Tokenizer, vocabulary
     const doc = docs[i] as (typeof docs)[number];
     const named = [...doc.title, ...doc.aliases, ...doc.body].flatMap((t) => vocabulary.projects.get(t) ?? []);
     // Only a project we know can conflict with the one asked about.
-    const own = entry.project ? [projectTermOf(entry.project, tokenizer, vocabulary)].filter((t) => vocabulary.related.has(t)) : [];
+    const own = entry.project ? [projectTermOf(entry.project, tokenizer, vocabulary, found)].filter((t) => vocabulary.related.has(t)) : [];
     return own.length + named.length === 0 ? NO_PROJECTS : new Set([...own, ...named]);
   });
   const facets = docs.map((doc): ReadonlyMap<string, ReadonlySet<string>> => {
