@@ -96,14 +96,28 @@ function handle(request: WorkerRequest): void {
   }
 }
 
+// Questions are cut on the narrowed dictionary; the whole one (40 MB) only serves builds. It is
+// kept for a moment after one: a burst of edits (a git pull, an editor saving as one types)
+// rebuilds several times in a row, and each would load it again (a quarter of a second).
+const WHOLE_DICTIONARY_KEPT_MS = 2000;
+let releaseTimer: NodeJS.Timeout | undefined;
+function releaseWholeDictionarySoon(): void {
+  clearTimeout(releaseTimer);
+  releaseTimer = setTimeout(() => {
+    if (buildsPending > 0) return;
+    releaseWholeDictionary();
+    collectGarbage();
+  }, WHOLE_DICTIONARY_KEPT_MS);
+  releaseTimer.unref();
+}
+
 async function build(request: Extract<WorkerRequest, { type: 'build' }>): Promise<void> {
   const started = performance.now();
   try {
     const answerer = await buildAnswerer(request.entries, request.config, pause);
     built = { generation: request.generation, answerer, indexOf: new Map(request.entries.map((e, i) => [e, i])) };
     reply({ type: 'built', generation: request.generation, ms: performance.now() - started });
-    // Questions are cut on the narrowed dictionary; the whole one is loaded again by the next build.
-    releaseWholeDictionary();
+    releaseWholeDictionarySoon();
     // The build's temporaries (the segmented text of every entry) outlive its steps and reach the
     // old generation, which V8 would collect only after several builds: during a burst of edits
     // that left RSS 1.6× the steady state. One full collection after each build (20–50 ms on the

@@ -87,7 +87,7 @@ function wholeDictionary(): WholeDictionary {
 
 /**
  * Lets the whole dictionary go (once no full tokenizer is in use): a long-running process that has
- * built its engine keeps only the narrowed dictionary, and loads the whole one again for the next
+ * built its engine keeps only the narrowed dictionary, and loads the whole one again for a later
  * build.
  */
 export function releaseWholeDictionary(): void {
