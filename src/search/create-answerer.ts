@@ -252,8 +252,8 @@ function readVocabulary(vocabulary: Config['vocabulary'], tokenizer: Tokenizer):
 }
 
 /** A project name as its canonical term ("RheaKV" → "sofajraft"); an unknown one as its own term. */
-function projectTermOf(name: string, tokenizer: Tokenizer, vocabulary: SearchVocabulary, found?: Set<string>): string {
-  const [term = ''] = tokenizer.tokenize(name, found);
+function projectTermOf(name: string, tokenizer: Tokenizer, vocabulary: SearchVocabulary): string {
+  const [term = ''] = tokenizer.tokenize(name);
   return vocabulary.projects.get(term) ?? term;
 }
 
@@ -278,16 +278,18 @@ interface Index {
 
 function segment(entry: Entry, tokenizer: Tokenizer): Segmented {
   const aliases = entry.kind === 'faq' ? entry.aliases : [];
+  // Normalised once (it converts traditional characters, among other things) for the words and the keys.
   const title = normalizeText(entry.title);
+  const body = normalizeText(entry.body);
   const found = new Set<string>();
   return {
     title: tokenizer.tokenizeNormalized(title, found),
     aliases: aliases.flatMap((a) => tokenizer.tokenize(a, found)),
-    body: tokenizer.tokenize(entry.body, found),
+    body: tokenizer.tokenizeNormalized(body, found),
     // A digest of the folded question and answer, not the text itself: the keys of a large
     // knowledge base would otherwise hold a second copy of every answer.
     contentKey: createHash('sha1')
-      .update(`${entry.kind}\u0000${title.replace(/[^\p{L}\p{N}]+/gu, '')}\u0000${normalizeText(entry.body).replace(/[^\p{L}\p{N}]+/gu, '')}`)
+      .update(`${entry.kind}\u0000${title.replace(/[^\p{L}\p{N}]+/gu, '')}\u0000${body.replace(/[^\p{L}\p{N}]+/gu, '')}`)
       .digest('base64'),
     questionKeys: [questionKey(title), ...aliases.map((a) => questionKey(normalizeText(a)))],
     dictionaryWords: [...found],
@@ -306,6 +308,8 @@ function segmentCached(entry: Entry, tokenizer: Tokenizer, cache: SegmentCache):
 
 function* buildIndex(entries: readonly Entry[], tokenizer: Tokenizer, vocabulary: SearchVocabulary, cache: SegmentCache | undefined, found: Set<string>): Generator<void, Index> {
   const segmented: Segmented[] = [];
+  // Each entry's words are collected by segment(), for the cache; everything else cut here, here.
+  const collecting = collectingInto(tokenizer, found);
   for (const entry of entries) {
     const doc = cache ? segmentCached(entry, tokenizer, cache) : segment(entry, tokenizer);
     for (const word of doc.dictionaryWords) found.add(word);
@@ -326,7 +330,7 @@ function* buildIndex(entries: readonly Entry[], tokenizer: Tokenizer, vocabulary
     const doc = docs[i] as (typeof docs)[number];
     const named = [...doc.title, ...doc.aliases, ...doc.body].flatMap((t) => vocabulary.projects.get(t) ?? []);
     // Only a project we know can conflict with the one asked about.
-    const own = entry.project ? [projectTermOf(entry.project, tokenizer, vocabulary, found)].filter((t) => vocabulary.related.has(t)) : [];
+    const own = entry.project ? [projectTermOf(entry.project, collecting, vocabulary)].filter((t) => vocabulary.related.has(t)) : [];
     return own.length + named.length === 0 ? NO_PROJECTS : new Set([...own, ...named]);
   });
   const facets = docs.map((doc): ReadonlyMap<string, ReadonlySet<string>> => {
