@@ -11,6 +11,7 @@ import { beyondRelease, detectForm, detectIntent, type QuestionForm } from './de
 import { normalizeText } from './normalize-text.js';
 import { matchVersion } from './match-version.js';
 import { readPastedLog } from './read-pasted-log.js';
+import { splitAsked } from './split-asked.js';
 import { findTypos, foldTypos } from './fold-typos.js';
 import { COURTESY_WORDS, REQUEST_WORDS } from './stopwords.js';
 
@@ -89,6 +90,8 @@ export interface Segmented {
   title: string[];
   aliases: string[];
   body: string[];
+  /** What its question says before it asks (splitAsked). */
+  context: string[];
   contentKey: string;
   /** questionKey of its question (or title), then of each alias. */
   questionKeys: number[];
@@ -282,10 +285,13 @@ function segment(entry: Entry, tokenizer: Tokenizer): Segmented {
   const title = normalizeText(entry.title);
   const body = normalizeText(entry.body);
   const found = new Set<string>();
+  // A release's or an article's title is a name, not a question with context.
+  const { context, asked } = entry.kind === 'faq' ? splitAsked(title) : { context: '', asked: title };
   return {
-    title: tokenizer.tokenizeNormalized(title, found),
+    title: tokenizer.tokenizeNormalized(asked, found),
     aliases: aliases.flatMap((a) => tokenizer.tokenize(a, found)),
     body: tokenizer.tokenizeNormalized(body, found),
+    context: context === '' ? [] : tokenizer.tokenizeNormalized(context, found),
     // A digest of the folded question and answer, not the text itself: the keys of a large
     // knowledge base would otherwise hold a second copy of every answer.
     contentKey: createHash('sha1')
@@ -317,10 +323,10 @@ function* buildIndex(entries: readonly Entry[], tokenizer: Tokenizer, vocabulary
     if (segmented.length % ENTRIES_PER_STEP === 0) yield;
   }
   // Cached segmentations are shared: a document with a typo gets new word lists, never edited ones.
-  const typos = findTypos(segmented.map((d) => [d.title, d.aliases, d.body]));
+  const typos = findTypos(segmented.map((d) => [d.title, d.aliases, d.context, d.body]));
   const docs = typos.size === 0 ? segmented : segmented.map((d) => {
-    const [title, aliases, body] = [foldTypos(d.title, typos), foldTypos(d.aliases, typos), foldTypos(d.body, typos)];
-    return title === d.title && aliases === d.aliases && body === d.body ? d : { ...d, title, aliases, body };
+    const [title, aliases, context, body] = [foldTypos(d.title, typos), foldTypos(d.aliases, typos), foldTypos(d.context, typos), foldTypos(d.body, typos)];
+    return title === d.title && aliases === d.aliases && context === d.context && body === d.body ? d : { ...d, title, aliases, context, body };
   });
   // An entry is about its own project and every project it names: an answer filed under SOFABoot
   // that explains SOFARPC's registration is about both.
@@ -328,14 +334,14 @@ function* buildIndex(entries: readonly Entry[], tokenizer: Tokenizer, vocabulary
   // a 50,000-entry index from holding 100,000 empty objects.
   const projectTerms = entries.map((entry, i): ReadonlySet<string> => {
     const doc = docs[i] as (typeof docs)[number];
-    const named = [...doc.title, ...doc.aliases, ...doc.body].flatMap((t) => vocabulary.projects.get(t) ?? []);
+    const named = [...doc.title, ...doc.aliases, ...doc.context, ...doc.body].flatMap((t) => vocabulary.projects.get(t) ?? []);
     // Only a project we know can conflict with the one asked about.
     const own = entry.project ? [projectTermOf(entry.project, collecting, vocabulary)].filter((t) => vocabulary.related.has(t)) : [];
     return own.length + named.length === 0 ? NO_PROJECTS : new Set([...own, ...named]);
   });
   const facets = docs.map((doc): ReadonlyMap<string, ReadonlySet<string>> => {
     let named: Map<string, Set<string>> | undefined;
-    for (const field of [doc.title, doc.aliases, doc.body]) {
+    for (const field of [doc.title, doc.aliases, doc.context, doc.body]) {
       for (const term of field) {
         const facet = vocabulary.facetOf.get(term);
         if (!facet) continue;

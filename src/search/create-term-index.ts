@@ -6,6 +6,8 @@ export interface IndexedFields {
   aliases: readonly string[];
   /** Answer, change list or description. */
   body: readonly string[];
+  /** What a question says before it asks (see splitAsked): none when absent. */
+  context?: readonly string[];
 }
 
 export interface Scored {
@@ -49,9 +51,13 @@ export interface TermIndex {
 const K = 1.2;
 const B = 0.7;
 const DELTA = 0.5;
+// A question's context weighs as its answer does: "…设置为 false（有死锁风险）。请问……" is about
+// deadlocks, not about every setting it quotes first. It is still the question's for the coverage
+// features (inTitle, titleInformation).
 const FIELD_BOOSTS = [
   ['title', 3],
   ['aliases', 3],
+  ['context', 1],
   ['body', 1],
 ] as const;
 
@@ -141,6 +147,8 @@ function packer() {
   };
 }
 
+const NONE: readonly string[] = [];
+
 function buildPostings(docs: readonly IndexedFields[]) {
   const count = docs.length;
   const ids = new Map<string, number>();
@@ -153,12 +161,12 @@ function buildPostings(docs: readonly IndexedFields[]) {
     return id;
   };
   const fieldStats = (field: keyof IndexedFields) => {
-    const lengths = docs.map((d) => d[field].length);
+    const lengths = docs.map((d) => (d[field] ?? NONE).length);
     const df = new Map<number, number>();
-    for (const doc of docs) for (const id of new Set(doc[field].map(idOf))) df.set(id, (df.get(id) ?? 0) + 1);
+    for (const doc of docs) for (const id of new Set((doc[field] ?? NONE).map(idOf))) df.set(id, (df.get(id) ?? 0) + 1);
     return { lengths, average: Math.max(1, lengths.reduce((a, b) => a + b, 0) / Math.max(1, count)), df };
   };
-  const fields = { title: fieldStats('title'), aliases: fieldStats('aliases'), body: fieldStats('body') };
+  const fields = { title: fieldStats('title'), aliases: fieldStats('aliases'), context: fieldStats('context'), body: fieldStats('body') };
 
   // Per entry, its terms (sorted) and, in the same order, their precomputed weights.
   const entryTerms = packer();
@@ -169,7 +177,7 @@ function buildPostings(docs: readonly IndexedFields[]) {
     for (const [field, boost] of FIELD_BOOSTS) {
       const { lengths, average, df } = fields[field];
       const tf = new Map<number, number>();
-      for (const term of doc[field]) tf.set(idOf(term), (tf.get(idOf(term)) ?? 0) + 1);
+      for (const term of doc[field] ?? NONE) tf.set(idOf(term), (tf.get(idOf(term)) ?? 0) + 1);
       const norm = K * (1 - B + (B * (lengths[entry] ?? 0)) / average);
       for (const [id, f] of tf) {
         const n = df.get(id) ?? 0;
@@ -180,7 +188,7 @@ function buildPostings(docs: readonly IndexedFields[]) {
     const terms = [...weights.keys()].sort((a, b) => a - b);
     entryTerms.add(terms);
     for (const id of terms) entryWeights.push(weights.get(id) as number);
-    titleTerms.add([...new Set([...doc.title, ...doc.aliases].map(idOf))].sort((a, b) => a - b));
+    titleTerms.add([...new Set([...doc.title, ...doc.aliases, ...(doc.context ?? NONE)].map(idOf))].sort((a, b) => a - b));
   });
   const byEntry = entryTerms.pack();
 

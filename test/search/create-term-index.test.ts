@@ -40,6 +40,25 @@ describe('createTermIndex', () => {
     expect(index.top([], 10, () => 1)).toEqual([]);
   });
 
+  it("weighs a question's context below its question, and counts it as the question for coverage", () => {
+    const others: IndexedFields[] = [
+      { title: ['竞争锁', '重试'], aliases: [], body: ['retrypolicy'] },
+      { title: ['事务'], aliases: [], body: ['回滚'] },
+    ];
+    const build = (quoted: IndexedFields) => {
+      const built = createTermIndex([quoted, ...others]);
+      const terms = ['retrypolicy', '竞争锁'].map((t) => ({ id: built.termId(t) as number }));
+      return { built, best: built.top(terms, 3, () => 1)[0]?.entry };
+    };
+    // The same words asked about win as the question, and not as what it says before asking.
+    expect(build({ title: ['retrypolicy', '竞争锁', '死锁'], aliases: [], body: ['回滚'] }).best).toBe(0);
+    const { built, best } = build({ title: ['死锁'], aliases: [], context: ['retrypolicy', '竞争锁'], body: ['回滚'] });
+    expect(best).toBe(1);
+    const lock = built.termId('竞争锁') as number;
+    expect(built.inTitle(0, lock)).toBe(true);
+    expect(built.inTitle(2, lock)).toBe(false);
+  });
+
   it('knows which entries hold a term, in the title or anywhere', () => {
     const lock = index.termId('全局锁') as number;
     expect(index.has(3, lock)).toBe(true);
