@@ -88,7 +88,8 @@ export async function buildAnswerer(entries: readonly Entry[], config: SearchCon
 /** An entry as the index reads it: its fields' words, and the key that tells its copies apart. */
 export interface Segmented {
   title: string[];
-  aliases: string[];
+  /** Each alias's words. */
+  aliases: string[][];
   body: string[];
   /** What its question says before it asks (splitAsked). */
   context: string[];
@@ -289,7 +290,7 @@ function segment(entry: Entry, tokenizer: Tokenizer): Segmented {
   const { context, asked } = entry.kind === 'faq' ? splitAsked(title) : { context: '', asked: title };
   return {
     title: tokenizer.tokenizeNormalized(asked, found),
-    aliases: aliases.flatMap((a) => tokenizer.tokenize(a, found)),
+    aliases: aliases.map((a) => tokenizer.tokenize(a, found)),
     body: tokenizer.tokenizeNormalized(body, found),
     context: context === '' ? [] : tokenizer.tokenizeNormalized(context, found),
     // A digest of the folded question and answer, not the text itself: the keys of a large
@@ -323,10 +324,12 @@ function* buildIndex(entries: readonly Entry[], tokenizer: Tokenizer, vocabulary
     if (segmented.length % ENTRIES_PER_STEP === 0) yield;
   }
   // Cached segmentations are shared: a document with a typo gets new word lists, never edited ones.
-  const typos = findTypos(segmented.map((d) => [d.title, d.aliases, d.context, d.body]));
+  const typos = findTypos(segmented.map((d) => [d.title, ...d.aliases, d.context, d.body]));
   const docs = typos.size === 0 ? segmented : segmented.map((d) => {
-    const [title, aliases, context, body] = [foldTypos(d.title, typos), foldTypos(d.aliases, typos), foldTypos(d.context, typos), foldTypos(d.body, typos)];
-    return title === d.title && aliases === d.aliases && context === d.context && body === d.body ? d : { ...d, title, aliases, context, body };
+    const [title, context, body] = [foldTypos(d.title, typos), foldTypos(d.context, typos), foldTypos(d.body, typos)];
+    const aliases = d.aliases.map((a) => foldTypos(a, typos));
+    const same = title === d.title && context === d.context && body === d.body && aliases.every((a, i) => a === d.aliases[i]);
+    return same ? d : { ...d, title, aliases, context, body };
   });
   // An entry is about its own project and every project it names: an answer filed under SOFABoot
   // that explains SOFARPC's registration is about both.
@@ -334,14 +337,14 @@ function* buildIndex(entries: readonly Entry[], tokenizer: Tokenizer, vocabulary
   // a 50,000-entry index from holding 100,000 empty objects.
   const projectTerms = entries.map((entry, i): ReadonlySet<string> => {
     const doc = docs[i] as (typeof docs)[number];
-    const named = [...doc.title, ...doc.aliases, ...doc.context, ...doc.body].flatMap((t) => vocabulary.projects.get(t) ?? []);
+    const named = [...doc.title, ...doc.aliases.flat(), ...doc.context, ...doc.body].flatMap((t) => vocabulary.projects.get(t) ?? []);
     // Only a project we know can conflict with the one asked about.
     const own = entry.project ? [projectTermOf(entry.project, collecting, vocabulary)].filter((t) => vocabulary.related.has(t)) : [];
     return own.length + named.length === 0 ? NO_PROJECTS : new Set([...own, ...named]);
   });
   const facets = docs.map((doc): ReadonlyMap<string, ReadonlySet<string>> => {
     let named: Map<string, Set<string>> | undefined;
-    for (const field of [doc.title, doc.aliases, doc.context, doc.body]) {
+    for (const field of [doc.title, ...doc.aliases, doc.context, doc.body]) {
       for (const term of field) {
         const facet = vocabulary.facetOf.get(term);
         if (!facet) continue;
@@ -435,6 +438,26 @@ function coveredShare(index: TermIndex, entry: number, unit: QuestionUnit): numb
   return all > 0 ? held / all : 0;
 }
 
+/**
+ * How much of the entry's question the question covers, in the way it is put that it covers most:
+ * the question itself or one of its aliases (an alias added is another way to match, never a
+ * larger question to cover). Undefined when the entry's question has no words.
+ */
+function phrasingCoverage(index: TermIndex, entry: number, units: readonly QuestionUnit[]): number | undefined {
+  let best: number | undefined;
+  for (let k = 0; k < index.phrasingCount(entry); k++) {
+    const information = index.phrasingInformation(entry, k);
+    if (information <= 0) continue;
+    let held = 0;
+    for (const u of units) {
+      if (u.id !== undefined && index.inPhrasing(entry, k, u.id)) held += u.information;
+      else if (u.parts.some((p) => index.inPhrasing(entry, k, p))) held += 0.5 * u.information;
+    }
+    best = Math.max(best ?? 0, Math.min(1, held / information));
+  }
+  return best;
+}
+
 /** BM25 finds the candidates; the features of each turn into its confidence, which orders them. */
 function rank(index: Index, tokens: readonly string[], form: QuestionForm, vocabulary: SearchVocabulary, question: string): Match[] {
   const { terms: termIndex } = index;
@@ -502,7 +525,7 @@ function rank(index: Index, tokens: readonly string[], form: QuestionForm, vocab
       else if (u.parts.length > 0 && u.parts.some((p) => termIndex.inTitle(id, p))) titleHit += 0.5 * u.information;
       if (u.specific && share < 0.5) missing = Math.max(missing, u.information);
     }
-    const titleTotal = termIndex.titleInformation(id);
+    const titleCoverage = phrasingCoverage(termIndex, id, units);
     const facets = index.facets[id];
     let facetConflict = false;
     for (const [facet, asked] of askedFacets) {
@@ -512,7 +535,7 @@ function rank(index: Index, tokens: readonly string[], form: QuestionForm, vocab
     const conflict = projectConflict(id);
     const features: MatchFeatures = {
       questionCoverage: covered / total,
-      titleCoverage: titleTotal > 0 ? Math.min(1, titleHit / titleTotal) : 0,
+      titleCoverage: titleCoverage ?? 0,
       questionInTitle: titleHit / total,
       relativeScore: best > 0 ? (results[i]?.score ?? 0) / best : 0,
       projectMatch: askedProjects.some((p) => index.projectTerms[id]?.has(p)),
@@ -531,7 +554,7 @@ function rank(index: Index, tokens: readonly string[], form: QuestionForm, vocab
             ? { blocked: 'release for another kind of question' as const }
             : specificTotal > 0 && specificCovered / specificTotal < MIN_SPECIFIC_COVERAGE
               ? { blocked: 'misses what is specific' as const }
-              : specificTotal === 0 && titleTotal > 0 && titleHit / titleTotal < MIN_TITLE_COVERAGE_WHEN_GENERIC
+              : specificTotal === 0 && titleCoverage !== undefined && titleCoverage < MIN_TITLE_COVERAGE_WHEN_GENERIC
                 ? { blocked: 'only generic words' as const }
                 : {}),
     };

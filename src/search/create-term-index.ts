@@ -3,7 +3,7 @@ export interface IndexedFields {
   /** Question or title: what the entry is about. */
   title: readonly string[];
   /** Other phrasings of the question. */
-  aliases: readonly string[];
+  aliases: readonly (readonly string[])[];
   /** Answer, change list or description. */
   body: readonly string[];
   /** What a question says before it asks (see splitAsked): none when absent. */
@@ -37,8 +37,12 @@ export interface TermIndex {
   top(terms: readonly { id: number; weight?: number }[], k: number, boost: (entry: number) => number): Scored[];
   /** Whether an entry holds a term anywhere. */
   has(entry: number, termId: number): boolean;
-  /** Information of an entry's distinct title and alias terms, summed. */
-  titleInformation(entry: number): number;
+  /** How many ways an entry's question is put: the question (with its context), then each alias. */
+  phrasingCount(entry: number): number;
+  /** Whether phrasing `k` of an entry (0: the question) holds a term. */
+  inPhrasing(entry: number, k: number, termId: number): boolean;
+  /** Information of the distinct terms of phrasing `k` of an entry, summed. */
+  phrasingInformation(entry: number, k: number): number;
   /** Whether an entry's title or aliases hold a term. */
   inTitle(entry: number, termId: number): boolean;
   /** Every term in the index. */
@@ -53,7 +57,7 @@ const B = 0.7;
 const DELTA = 0.5;
 // A question's context weighs as its answer does: "…设置为 false（有死锁风险）。请问……" is about
 // deadlocks, not about every setting it quotes first. It is still the question's for the coverage
-// features (inTitle, titleInformation).
+// features (inTitle, phrasings).
 const FIELD_BOOSTS = [
   ['title', 3],
   ['aliases', 3],
@@ -66,16 +70,17 @@ export function createTermIndex(docs: readonly IndexedFields[]): TermIndex {
   // Built in a function of its own: what only the build needs (the documents' words, per-term
   // lists of numbers) is let go once it returns, instead of living on in the scope the methods
   // below close over (at 50,000 entries that was over 100 MB).
-  const { ids, postingStart, postingEntries, postingWeights, entryTerms, titleTerms } = buildPostings(docs);
+  const { ids, postingStart, postingEntries, postingWeights, entryTerms, phrasings, firstPhrasing } = buildPostings(docs);
   const termCount = ids.size;
   const documentFrequency = (id: number) => (id >= 0 && id < termCount ? (postingStart[id + 1] as number) - (postingStart[id] as number) : 0);
   const maxInformation = Math.log(1 + count);
   const informationById = Float64Array.from({ length: termCount }, (_, id) => Math.log(1 + count / (1 + documentFrequency(id))));
-  const titleInformation = Float64Array.from({ length: count }, (_, entry) => {
+  const phrasingInformation = Float64Array.from({ length: phrasings.start.length - 1 }, (_, phrasing) => {
     let sum = 0;
-    for (let at = titleTerms.start[entry] as number; at < (titleTerms.start[entry + 1] as number); at++) sum += informationById[titleTerms.ids[at] as number] ?? 0;
+    for (let at = phrasings.start[phrasing] as number; at < (phrasings.start[phrasing + 1] as number); at++) sum += informationById[phrasings.ids[at] as number] ?? 0;
     return sum;
   });
+  const phrasingCount = (entry: number) => (entry >= 0 && entry < count ? (firstPhrasing[entry + 1] as number) - (firstPhrasing[entry] as number) : 0);
 
   // Reused between questions: the scores of the entries touched by the current one.
   const scores = new Float64Array(count);
@@ -118,8 +123,13 @@ export function createTermIndex(docs: readonly IndexedFields[]): TermIndex {
       return best;
     },
     has: (entry, termId) => sortedIncludes(entryTerms, entry, termId),
-    inTitle: (entry, termId) => sortedIncludes(titleTerms, entry, termId),
-    titleInformation: (entry) => titleInformation[entry] ?? 0,
+    phrasingCount,
+    inPhrasing: (entry, k, termId) => k >= 0 && k < phrasingCount(entry) && sortedIncludes(phrasings, (firstPhrasing[entry] as number) + k, termId),
+    phrasingInformation: (entry, k) => (k >= 0 && k < phrasingCount(entry) ? (phrasingInformation[(firstPhrasing[entry] as number) + k] ?? 0) : 0),
+    inTitle: (entry, termId) => {
+      for (let k = firstPhrasing[entry] ?? 0; k < (firstPhrasing[entry + 1] ?? 0); k++) if (sortedIncludes(phrasings, k, termId)) return true;
+      return false;
+    },
     vocabulary: () => [...ids.keys()],
   };
 }
@@ -149,6 +159,11 @@ function packer() {
 
 const NONE: readonly string[] = [];
 
+/** A field's words; the aliases' as one list. */
+function wordsOf(doc: IndexedFields, field: keyof IndexedFields): readonly string[] {
+  return field === 'aliases' ? doc.aliases.flat() : (doc[field] ?? NONE);
+}
+
 function buildPostings(docs: readonly IndexedFields[]) {
   const count = docs.length;
   const ids = new Map<string, number>();
@@ -161,9 +176,10 @@ function buildPostings(docs: readonly IndexedFields[]) {
     return id;
   };
   const fieldStats = (field: keyof IndexedFields) => {
-    const lengths = docs.map((d) => (d[field] ?? NONE).length);
+    const words = docs.map((d) => wordsOf(d, field));
+    const lengths = words.map((w) => w.length);
     const df = new Map<number, number>();
-    for (const doc of docs) for (const id of new Set((doc[field] ?? NONE).map(idOf))) df.set(id, (df.get(id) ?? 0) + 1);
+    for (const list of words) for (const id of new Set(list.map(idOf))) df.set(id, (df.get(id) ?? 0) + 1);
     return { lengths, average: Math.max(1, lengths.reduce((a, b) => a + b, 0) / Math.max(1, count)), df };
   };
   const fields = { title: fieldStats('title'), aliases: fieldStats('aliases'), context: fieldStats('context'), body: fieldStats('body') };
@@ -171,13 +187,15 @@ function buildPostings(docs: readonly IndexedFields[]) {
   // Per entry, its terms (sorted) and, in the same order, their precomputed weights.
   const entryTerms = packer();
   const entryWeights: number[] = [];
-  const titleTerms = packer();
+  // Per entry, each way its question is put (its terms, sorted): the question with its context, then each alias.
+  const phrasings = packer();
+  const firstPhrasing = [0];
   docs.forEach((doc, entry) => {
     const weights = new Map<number, number>();
     for (const [field, boost] of FIELD_BOOSTS) {
       const { lengths, average, df } = fields[field];
       const tf = new Map<number, number>();
-      for (const term of doc[field] ?? NONE) tf.set(idOf(term), (tf.get(idOf(term)) ?? 0) + 1);
+      for (const term of wordsOf(doc, field)) tf.set(idOf(term), (tf.get(idOf(term)) ?? 0) + 1);
       const norm = K * (1 - B + (B * (lengths[entry] ?? 0)) / average);
       for (const [id, f] of tf) {
         const n = df.get(id) ?? 0;
@@ -188,7 +206,8 @@ function buildPostings(docs: readonly IndexedFields[]) {
     const terms = [...weights.keys()].sort((a, b) => a - b);
     entryTerms.add(terms);
     for (const id of terms) entryWeights.push(weights.get(id) as number);
-    titleTerms.add([...new Set([...doc.title, ...doc.aliases, ...(doc.context ?? NONE)].map(idOf))].sort((a, b) => a - b));
+    for (const phrasing of [[...doc.title, ...(doc.context ?? NONE)], ...doc.aliases]) phrasings.add([...new Set(phrasing.map(idOf))].sort((a, b) => a - b));
+    firstPhrasing.push((firstPhrasing.at(-1) as number) + 1 + doc.aliases.length);
   });
   const byEntry = entryTerms.pack();
 
@@ -208,7 +227,7 @@ function buildPostings(docs: readonly IndexedFields[]) {
       postingWeights[at] = entryWeights[i] as number;
     }
   }
-  return { ids, postingStart, postingEntries, postingWeights, entryTerms: byEntry, titleTerms: titleTerms.pack() };
+  return { ids, postingStart, postingEntries, postingWeights, entryTerms: byEntry, phrasings: phrasings.pack(), firstPhrasing: Uint32Array.from(firstPhrasing) };
 }
 
 function sortedIncludes({ start, ids }: Packed, item: number, value: number): boolean {

@@ -4,7 +4,7 @@ import { collectGarbage } from '../helpers/collect-garbage.js';
 
 const index = createTermIndex([
   { title: ['seata', '全局锁'], aliases: [], body: ['行级', '锁'] },
-  { title: ['seata', 'saga'], aliases: ['长事务'], body: ['服务', '编排'] },
+  { title: ['seata', 'saga'], aliases: [['长事务']], body: ['服务', '编排'] },
   { title: ['sofajraft', 'multi', 'raft'], aliases: [], body: ['rheakv', 'raft', 'raft'] },
   { title: ['mosn'], aliases: [], body: ['seata', '全局锁', '行级'] },
 ]);
@@ -67,6 +67,22 @@ describe('createTermIndex', () => {
     expect(index.inTitle(1, index.termId('长事务') as number)).toBe(true);
   });
 
+  it('keeps each way a question is put apart: the question with its context, then each alias', () => {
+    const built = createTermIndex([
+      { title: ['超时'], aliases: [['timeout', '配置'], ['调用', '超时']], context: ['sofarpc'], body: ['毫秒'] },
+      { title: ['mosn'], aliases: [], body: ['超时'] },
+    ]);
+    const id = (t: string) => built.termId(t) as number;
+    expect(built.phrasingCount(0)).toBe(3);
+    expect(built.phrasingCount(1)).toBe(1);
+    expect([0, 1, 2].map((k) => built.inPhrasing(0, k, id('sofarpc')))).toEqual([true, false, false]);
+    expect([0, 1, 2].map((k) => built.inPhrasing(0, k, id('timeout')))).toEqual([false, true, false]);
+    expect(built.inPhrasing(0, 3, id('超时'))).toBe(false);
+    expect(built.phrasingInformation(0, 1)).toBeCloseTo(built.informationOf(id('timeout')) + built.informationOf(id('配置')));
+    expect(built.inTitle(0, id('调用'))).toBe(true);
+    expect(built.inTitle(1, id('超时'))).toBe(false);
+  });
+
   it('counts information so rare words weigh more and unknown words most', () => {
     expect(index.information('rheakv')).toBeGreaterThan(index.information('seata'));
     expect(index.information('never-seen')).toBeCloseTo(Math.log(5));
@@ -76,7 +92,7 @@ describe('createTermIndex', () => {
   it('keeps none of the words it was built from: only its own compact tables', async () => {
     // Every question word of a knowledge base, as lists of strings, is several times the index.
     let docs: IndexedFields[] | undefined = [
-      { title: ['seata', '全局锁'], aliases: ['行锁'], body: ['行级', '锁'] },
+      { title: ['seata', '全局锁'], aliases: [['行锁']], body: ['行级', '锁'] },
       { title: ['mosn'], aliases: [], body: ['seata', 'sidecar'] },
     ];
     const words = new WeakRef(docs[0]?.body as readonly string[]);
