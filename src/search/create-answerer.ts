@@ -125,6 +125,16 @@ function* buildSteps(entries: readonly Entry[], config: SearchConfig, { segmentC
   // The English spellings the vocabulary folds (transaction → 事务) are words a typo may mean too:
   // "trasaction" is corrected to "transaction", which is read as 事务.
   const corrector = createTermCorrector([...general.terms.vocabulary(), ...tokenizer.foldedWords.filter((w) => /^[a-z]+$/.test(w))]);
+  // A word the configured vocabulary knows is never a typo, even when no entry holds it: "SQL Server"
+  // is a database the knowledge does not mention, not a misspelt "seata-server".
+  const vocabularyWords = new Set([
+    ...tokenizer.foldedWords,
+    ...tokenizer.foldedWords.map((w) => tokenizer.canonical(w)),
+    ...vocabulary.facetOf.keys(),
+    ...vocabulary.projects.keys(),
+    ...vocabulary.generic,
+  ]);
+  const isKnown = (t: string) => general.terms.termId(t) !== undefined || vocabularyWords.has(t);
   const { answerThreshold, suggestThreshold, suggestions } = config.search;
 
   const rankQuestion = (question: string, now: Date): Ranking => {
@@ -138,7 +148,7 @@ function* buildSteps(entries: readonly Entry[], config: SearchConfig, { segmentC
       return { intent, matches: upcomingEvents(events, now).slice(0, 10).map((entry) => ({ entry, score: 1 })) };
     }
 
-    const corrected = foldTypos(tokens, general.typos).map((t) => (general.terms.termId(t) !== undefined ? t : tokenizer.canonical(corrector.correct(t) ?? t)));
+    const corrected = foldTypos(tokens, general.typos).map((t) => (isKnown(t) ? t : tokenizer.canonical(corrector.correct(t) ?? t)));
     if (intent === 'release' || intent === 'latest-release') {
       const project = corrected.map((t) => vocabulary.projects.get(t) ?? t).find((t) => releaseProjects.has(t));
       const candidates = project ? releases.filter((r) => projectOf.get(r) === project) : [];
@@ -148,7 +158,10 @@ function* buildSteps(entries: readonly Entry[], config: SearchConfig, { segmentC
       const restTotal = rest.reduce((sum, u) => sum + u.information, 0);
       const covers = (release: ReleaseEntry) => {
         const id = general.idOf.get(release) ?? -1;
-        const covered = rest.reduce((sum, u) => (u.id !== undefined && general.terms.has(id, u.id) ? sum + u.information : sum), 0);
+        const holds = (u: QuestionUnit) => u.id !== undefined && general.terms.has(id, u.id);
+        // A database, registry… asked about must be in the notes: that they name XA does not say which databases it works with.
+        if (!rest.filter((u) => vocabulary.facetOf.has(u.term)).every(holds)) return false;
+        const covered = rest.reduce((sum, u) => (holds(u) ? sum + u.information : sum), 0);
         return restTotal === 0 || covered / restTotal >= RELEASE_REST_COVERAGE;
       };
       if (intent === 'latest-release' && candidates.length > 0 && restTotal === 0) {
@@ -528,9 +541,13 @@ function rank(index: Index, tokens: readonly string[], form: QuestionForm, vocab
     const titleCoverage = phrasingCoverage(termIndex, id, units);
     const facets = index.facets[id];
     let facetConflict = false;
+    // A release note answers whether a database, registry… is supported only when it names it.
+    let facetUnnamed = false;
     for (const [facet, asked] of askedFacets) {
       const named = facets?.get(facet);
-      if (named !== undefined && ![...asked].some((v) => named.has(v))) facetConflict = true;
+      const namesAsked = named !== undefined && [...asked].some((v) => named.has(v));
+      if (named !== undefined && !namesAsked) facetConflict = true;
+      if (!namesAsked) facetUnnamed = true;
     }
     const conflict = projectConflict(id);
     const features: MatchFeatures = {
@@ -552,7 +569,7 @@ function rank(index: Index, tokens: readonly string[], form: QuestionForm, vocab
           ? { blocked: 'another facet value' as const }
           : entry.kind === 'release' && !releaseAnswers
             ? { blocked: 'release for another kind of question' as const }
-            : specificTotal > 0 && specificCovered / specificTotal < MIN_SPECIFIC_COVERAGE
+            : (entry.kind === 'release' && facetUnnamed) || (specificTotal > 0 && specificCovered / specificTotal < MIN_SPECIFIC_COVERAGE)
               ? { blocked: 'misses what is specific' as const }
               : specificTotal === 0 && titleCoverage !== undefined && titleCoverage < MIN_TITLE_COVERAGE_WHEN_GENERIC
                 ? { blocked: 'only generic words' as const }

@@ -20,9 +20,11 @@ const FILES: Record<string, string> = {
   ),
   'faq/rpc-code.md': faq('`RpcInvokeContext` 里的 `timeout` 字段有什么用？', '用来在一次调用里临时覆盖超时时间。', 'SOFARPC'),
   'faq/seata-what.md': faq('Seata 是什么？', 'Seata 是一站式分布式事务解决方案，提供 AT、TCC、Saga 和 XA 模式。', 'Seata'),
+  'faq/seata-server-start.md': faq('SeataServer 启动报错怎么办？', '先看 logs 目录下的日志，多半是数据库连不上。', 'Seata'),
   'releases/rpc-5.6.0.md': '---\nproject: SOFARPC\nversion: v5.6.0\ndate: 2019-08-01\n---\n- 支持在注解上设置超时时间 timeout\n- 修复超时时间不生效的问题\n',
   'releases/jraft-1.3.0.md': '---\nproject: SOFAJRaft\nversion: v1.3.0\ndate: 2020-06-01\n---\n- 支持 Multi-Raft 的 RheaKV 分片\n',
   'releases/seata-1.2.0.md': '---\nproject: Seata\nversion: v1.2.0\ndate: 2020-04-20\n---\n- 支持 XA 模式\n- 支持 Oracle 的 XA 驱动\n',
+  'releases/seata-1.5.0.md': '---\nproject: Seata\nversion: v1.5.0\ndate: 2022-07-12\n---\n- XA 模式支持事务传播\n- 支持批量更新\n',
 };
 
 let answerer: Answerer;
@@ -74,6 +76,26 @@ describe('answer precision', () => {
   it('lets a release note answer a question about a version or a feature', () => {
     expect(top('SOFARPC 5.6.0 更新了什么')).toBe('releases/rpc-5.6.0');
     expect(top('Seata 1.2.0 支持 XA 模式了吗')).toBe('releases/seata-1.2.0');
+  });
+
+  it('lets a release note answer whether a database is supported only when its notes name it', () => {
+    // The 1.5.0 notes are about XA and name no database.
+    const question = 'Seata 1.5.0 的 XA 支持 SQL Server 吗';
+    expect(ask(question).outcome).not.toBe('answer');
+    const release = answerer.rank(question, now).matches.find((m) => m.entry.id === 'releases/seata-1.5.0');
+    expect(release?.features?.blocked).toBe('misses what is specific');
+    // However much else of the question the notes hold.
+    expect(ask('Seata 1.5.0 XA 模式的事务传播和批量更新支持 SQL Server 吗').outcome).not.toBe('answer');
+    expect(ask('Seata 1.5.0 的 XA 支持事务传播吗')).toMatchObject({ outcome: 'answer' });
+    expect(top('Seata 1.5.0 的 XA 支持事务传播吗')).toBe('releases/seata-1.5.0');
+    expect(top('Seata 1.2.0 的 XA 支持 Oracle 吗')).toBe('releases/seata-1.2.0');
+  });
+
+  it('never reads a word the vocabulary knows as a typo of a word the knowledge holds', () => {
+    // No entry names SQL Server; it is a database of the vocabulary, not a misspelt "SeataServer".
+    const ids = answerer.rank('Seata 支持 SQL Server 吗', now).matches.map((m) => m.entry.id);
+    expect(ids).not.toContain('faq/seata-server-start');
+    expect(top('SeataServer 启动报错')).toBe('faq/seata-server-start');
   });
 
   it('finds a project\'s newest release under any of its names', () => {
