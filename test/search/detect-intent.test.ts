@@ -35,6 +35,10 @@ describe('detectForm', () => {
     expect(form('SOFARPC 5.7.6 更新了什么')).toMatchObject({ asksChange: true, namesVersion: true });
     expect(form('Does seata support PostgreSQL?')).toMatchObject({ asksExistence: true, namesVersion: false, howTo: false });
     expect(form('sofaboot 会对 jdk11 做支持么')).toMatchObject({ asksExistence: true });
+    // Any form of the verb: the passive is how English issue titles most often ask.
+    expect(form('When will postgresql be supported?')).toMatchObject({ asksExistence: true });
+    expect(form('Is mosn supporting istio 1.14')).toMatchObject({ asksExistence: true });
+    expect(form('a supportive community')).toMatchObject({ asksExistence: false });
     expect(form('Multi jraft Group CPU usage is high')).toMatchObject({ howTo: false, asksChange: false, asksExistence: false });
   });
 });
