@@ -9,7 +9,7 @@ const WHEN_WORDS = /什么时候|啥时候|何时|下次|下一次|下一期|最
 const READING_WORDS = /文章|阅读|博客|blog|article|有没有讲|推荐.{0,2}(?:读|看)|资料/;
 // "怎么回事" asks what went wrong, not how to do something.
 const HOW_TO = /(?:怎么|怎样|如何|咋)(?!回事)|\bhow\s+(?:to|do|does|can|could|should|would)\b|\bwhat\s+is\s+the\s+(?:best\s+)?way\b/;
-const CHANGE_WORDS = /更新|改了|改动|变化|变更|新特性|新功能|新增|修复|修了|fix(?:ed|es)?\b|changelog|what'?s\s+new|changes?\b|release\s*notes?/;
+const CHANGE_WORDS = /更新|改了|改动|变化|变更|新特性|新功能|新增|修复|修了|fix(?:ed|es)?\b|changelog|what'?s\s+new|\bchang(?:e|es|ed)\b|release\s*notes?/;
 const EXISTENCE_WORDS = /支持|有没有|是否有|有无|能否|能不能|可不可以|可以|兼容|\bsupport(?:s|ed|ing)?\b|\bis\s+there\b|\bare\s+there\b|\bcan\b|\bcompatible\b/;
 
 /** How a question is put, which decides whether a release note can answer it. */

@@ -39,6 +39,8 @@ describe('detectForm', () => {
     expect(form('When will postgresql be supported?')).toMatchObject({ asksExistence: true });
     expect(form('Is mosn supporting istio 1.14')).toMatchObject({ asksExistence: true });
     expect(form('a supportive community')).toMatchObject({ asksExistence: false });
+    expect(form('what changed in sofa-rpc after 5.7.6')).toMatchObject({ asksChange: true });
+    expect(form('a changeable setting')).toMatchObject({ asksChange: false });
     expect(form('Multi jraft Group CPU usage is high')).toMatchObject({ howTo: false, asksChange: false, asksExistence: false });
   });
 });
