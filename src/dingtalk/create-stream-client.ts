@@ -1,4 +1,5 @@
-import WebSocket, { type RawData } from 'ws';
+// Stream mode only: the HTTP-callback bot never loads ws (1.5 MB of the main thread's heap).
+import type { default as WebSocket, RawData } from 'ws';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../logger.js';
 import { backoffDelay } from './backoff-delay.js';
@@ -127,7 +128,7 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
   const log = options.logger.child({ module: 'stream' });
   const openUrl = `${options.openapiBase.replace(/\/+$/, '')}${OPEN_PATH}`;
   const lives = new Set<Live>();
-  const isOpen = (live: Live) => live.ws.readyState === WebSocket.OPEN;
+  const isOpen = (live: Live) => live.ws.readyState === live.ws.OPEN;
   const metrics: StreamMetrics | undefined = options.registry
     ? createStreamMetrics(options.registry, () => ({ connected: [...lives].some(isOpen), connections: [...lives].filter(isOpen).length }))
     : undefined;
@@ -243,12 +244,13 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
     }
     if (url.protocol !== 'wss:' && url.protocol !== 'ws:') throw new OpenError('refused', `the gateway answered a ${url.protocol} endpoint`);
     url.searchParams.set('ticket', reply.ticket);
-    return connect(url, controller);
+    const { default: Socket } = await import('ws');
+    return connect(Socket, url, controller);
   };
 
-  const connect = (url: URL, controller: AbortController): Promise<Live> =>
+  const connect = (Socket: typeof WebSocket, url: URL, controller: AbortController): Promise<Live> =>
     new Promise((resolve, reject) => {
-      const ws = new WebSocket(url, { handshakeTimeout: timing.openTimeoutMs, perMessageDeflate: false });
+      const ws = new Socket(url, { handshakeTimeout: timing.openTimeoutMs, perMessageDeflate: false });
       const fail = (reason: string) => {
         controller.signal.removeEventListener('abort', abort);
         ws.removeAllListeners();
@@ -286,7 +288,7 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
       ws.terminate();
     }, timing.silenceTimeoutMs);
     const pinger = setInterval(() => {
-      if (ws.readyState === WebSocket.OPEN) ws.ping();
+      if (ws.readyState === ws.OPEN) ws.ping();
     }, timing.pingIntervalMs);
     ws.on('pong', () => watchdog.refresh());
     ws.on('message', (data, isBinary) => {
@@ -326,7 +328,7 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
       case 'EVENT': {
         // Arrived after drain() or after our close frame went out: left unacked for DingTalk to push
         // again (to another connection) rather than taken by a bot that is stopping.
-        if (live.ws.readyState !== WebSocket.OPEN || draining) {
+        if (live.ws.readyState !== live.ws.OPEN || draining) {
           log.info({ connection: live.id, messageId }, 'stream frame arrived while closing: not taken');
           return;
         }
@@ -358,7 +360,7 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
   };
 
   const send = (live: Live, message: unknown, sent?: () => void) => {
-    if (live.ws.readyState !== WebSocket.OPEN) return;
+    if (live.ws.readyState !== live.ws.OPEN) return;
     live.ws.send(JSON.stringify(message), (err) => {
       if (err) log.warn({ connection: live.id, err: err.message }, 'stream frame not sent');
       else sent?.();
@@ -375,7 +377,7 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
   };
 
   const closeLive = (live: Live): Promise<void> => {
-    if (live.ws.readyState === WebSocket.OPEN) live.ws.close(1000, 'closing');
+    if (live.ws.readyState === live.ws.OPEN) live.ws.close(1000, 'closing');
     const cut = setTimeout(() => live.ws.terminate(), timing.closeTimeoutMs);
     return live.closed.finally(() => clearTimeout(cut));
   };

@@ -1,4 +1,4 @@
-import axios from 'axios';
+import type { AxiosStatic } from 'axios';
 import { DingTalkNetworkError } from './dingtalk-network-error.js';
 import { redactSecrets } from './redact-secrets.js';
 
@@ -24,11 +24,17 @@ export interface PostDingTalkJsonOptions {
   headers?: Readonly<Record<string, string>>;
 }
 
+// Loaded by the first request to DingTalk: a bot that has not posted yet (or only prints its posts,
+// without credentials) does not hold it, about 4.7 MB of the main thread's heap (measured after a
+// full collection).
+let loadedAxios: AxiosStatic | undefined;
+
 /**
  * A POST of JSON text, answered as text whatever the status; redirects are refused (one would
  * carry a token or secret to wherever it points). The one axios call for DingTalk requests.
  */
 export async function postJsonText(url: string, body: string, signal: AbortSignal, headers: Readonly<Record<string, string>> = {}): Promise<{ status: number; text: string }> {
+  const axios = (loadedAxios ??= (await import('axios')).default);
   const response = await axios.post<string>(url, body, {
     headers: { ...headers, 'Content-Type': 'application/json; charset=utf-8' },
     responseType: 'text',
@@ -43,7 +49,8 @@ export async function postJsonText(url: string, body: string, signal: AbortSigna
 
 /** Only an axios error's code is kept: its message and config may contain the URL or the body. */
 export function axiosErrorCode(error: unknown): string | undefined {
-  return axios.isAxiosError(error) && typeof error.code === 'string' && /^[A-Z0-9_]{2,40}$/.test(error.code) && error.code !== 'ERR_CANCELED' ? error.code : undefined;
+  // No axios error can exist before the first request has loaded axios.
+  return loadedAxios?.isAxiosError(error) === true && typeof error.code === 'string' && /^[A-Z0-9_]{2,40}$/.test(error.code) && error.code !== 'ERR_CANCELED' ? error.code : undefined;
 }
 
 /**

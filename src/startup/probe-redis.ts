@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { loadIoredis } from '../state/load-ioredis.js';
 import { StartupError } from './startup-error.js';
 
 const PROBE_TIMEOUT_MS = 5000;
@@ -15,6 +15,7 @@ export async function probeRedis(url: string): Promise<void> {
   } catch {
     throw new StartupError('REDIS_URL is not a URL such as redis://host:6379 (its value is not shown: it may hold a password)');
   }
+  const { Redis } = loadIoredis();
   const redis = new Redis(url, { lazyConnect: true, connectTimeout: PROBE_TIMEOUT_MS, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
   // The connection's own error (ECONNREFUSED); connect() then only says "Connection is closed".
   // Without a listener ioredis would also print it.

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
 import type { RateLedger } from '../dingtalk/rate-ledger.js';
 import { parsePostState, type PostStore } from './create-post-store.js';
 import { PENDING_SUGGESTIONS_MS, type JobLock, type MessageDeduper, type PendingSuggestions, type StateStore } from './state-store.js';
 import { createRedisUnansweredLog } from './create-redis-unanswered-log.js';
 import { createRedisSubscriptions } from './create-redis-subscriptions.js';
+import { loadIoredis } from './load-ioredis.js';
 
 export interface RedisStateStoreOptions {
   /** `redis://[:password@]host:port[/db]`; from REDIS_URL only, never logged. */
@@ -69,6 +69,7 @@ export function createRedisStateStore(options: RedisStateStoreOptions): StateSto
   const log = options.logger.child({ module: 'redis-state' });
   const key = (name: string) => `${options.keyPrefix}${name}`;
   const lockTtlMs = options.lockTtlMs ?? 30_000;
+  const { Redis } = loadIoredis();
   const redis = new Redis(options.url, {
     // A few reconnection attempts (about 2.5 s) before a command fails, rather than a caller hanging.
     maxRetriesPerRequest: 10,
@@ -177,3 +178,4 @@ export function createRedisStateStore(options: RedisStateStoreOptions): StateSto
     },
   };
 }
+
