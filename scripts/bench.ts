@@ -11,8 +11,6 @@
 // its to 32 MB, which is not what the bot holds. Run `node dist/scripts/bench.js` for V8's default.
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { loadConfig, type Config } from '../src/config/load-config.js';
 import { loadKnowledge, type KnowledgeLoad } from '../src/knowledge/load-knowledge.js';
@@ -21,6 +19,7 @@ import type { Answerer, Outcome } from '../src/search/answer-types.js';
 import { createAnswerer } from '../src/search/create-answerer.js';
 import { releaseWholeDictionary } from '../src/search/create-tokenizer.js';
 import { generateKnowledge } from './generate-knowledge.js';
+import { exposeGc } from '../src/shared/expose-gc.js';
 
 /** Fixed so event answers (and therefore timings) do not drift from day to day. */
 const NOW_ISO = '2024-06-01T10:00:00+08:00';
@@ -69,15 +68,8 @@ interface Memory {
   externalMb: number;
 }
 
-/**
- * A real `gc()` without requiring `node --expose-gc` in the npm script: collecting before reading
- * memory makes the figures the index's retained size rather than whatever garbage a build left.
- */
-function exposeGc(): () => void {
-  setFlagsFromString('--expose-gc');
-  const gc: unknown = runInNewContext('gc');
-  return typeof gc === 'function' ? (gc as () => void) : () => undefined;
-}
+// Collecting before reading memory makes the figures the index's retained size rather than
+// whatever garbage a build left.
 const gc = exposeGc();
 
 /**

@@ -3,14 +3,13 @@
 // question) happen here, so the server's event loop only receives callbacks and sends replies. A
 // build runs in steps, and questions that arrive meanwhile are answered from the previous engine.
 import { parentPort } from 'node:worker_threads';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import type { Entry } from '../knowledge/entry.js';
 import type { Answerer, Intent, Match, Outcome } from './answer-types.js';
 import { buildAnswerer, type SearchConfig } from './create-answerer.js';
 import { releaseWholeDictionary } from './create-tokenizer.js';
 import { analyseQuestion, type QuestionAnalysis } from './create-question-analyser.js';
 import { batchMessages } from './batch-messages.js';
+import { exposeGc } from '../shared/expose-gc.js';
 
 /** From the server's thread, in batches (arrays). Every entry list is numbered by a generation, newest highest. */
 export type WorkerRequest =
@@ -41,9 +40,7 @@ interface Built {
 const port = parentPort;
 if (!port) throw new Error('answer-worker.js runs as a worker thread (see create-answer-worker.ts)');
 
-// V8's gc() without starting Node with --expose-gc (which a worker's execArgv cannot take).
-setFlagsFromString('--expose-gc');
-const collectGarbage = runInNewContext('gc') as () => void;
+const collectGarbage = exposeGc();
 
 let built: Built | undefined;
 const reply = batchMessages<WorkerResponse>((batch) => port.postMessage(batch));

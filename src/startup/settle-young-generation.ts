@@ -1,5 +1,5 @@
-import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { getHeapSpaceStatistics } from 'node:v8';
+import { exposeGc } from '../shared/expose-gc.js';
 
 // V8 gives back a young generation that start-up grew (32 MB in the main thread, which module
 // loading fills) only once its allocation-rate estimate says the thread is idle. That estimate is
@@ -12,13 +12,12 @@ import { runInNewContext } from 'node:vm';
 const MAX_COLLECTIONS = 30;
 const GAP_MS = 100;
 const SETTLED_BYTES = 4 * 1024 * 1024;
-const youngGenerationBytes = () => getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? 0;
+/** The young generation's committed size (both semi-spaces). */
+export const youngGenerationBytes = (): number => getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? 0;
 
 /** Starts the collections and returns at once; `done` (for tests) is told whether V8 gave it back. */
 export function settleYoungGeneration(done?: (settled: boolean) => void): void {
-  // gc() without starting Node with --expose-gc, as the answering worker does.
-  setFlagsFromString('--expose-gc');
-  const collect = runInNewContext('gc') as (options?: { type: 'minor' | 'major' }) => void;
+  const collect = exposeGc();
   let left = MAX_COLLECTIONS;
   const timer = setInterval(() => {
     collect({ type: 'minor' });

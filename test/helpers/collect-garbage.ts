@@ -1,10 +1,7 @@
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { exposeGc } from '../../src/shared/expose-gc.js';
 
-// V8's gc() without starting vitest's workers with --expose-gc.
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
+const gc = exposeGc();
 
 /**
  * Collects garbage until what is unreachable is gone: a WeakRef's target lives to the end of the

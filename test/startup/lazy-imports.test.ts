@@ -17,7 +17,10 @@ const app = createApp({ config, logger: createLogger('silent') });
 await app.listen(0, '127.0.0.1');
 await app.load();
 await app.close();
-process.stdout.write(JSON.stringify([...globalThis.recordedImports]));
+// ioredis is required (CommonJS), which the ESM hooks do not see: the require cache holds it then.
+const { createRequire } = await import('node:module');
+const required = Object.keys(createRequire(process.cwd() + '/').cache).map((path) => 'file://' + path);
+process.stdout.write(JSON.stringify([...globalThis.recordedImports, ...required]));
 `;
 
 describe('what a start loads', () => {

@@ -1,8 +1,7 @@
-import { getHeapSpaceStatistics } from 'node:v8';
 import { describe, expect, it } from 'vitest';
-import { settleYoungGeneration } from '../../src/startup/settle-young-generation.js';
+import { settleYoungGeneration, youngGenerationBytes } from '../../src/startup/settle-young-generation.js';
 
-const youngGenerationMb = () => (getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? 0) / 1024 / 1024;
+const youngGenerationMb = () => youngGenerationBytes() / 1024 / 1024;
 
 /** What start-up does to the young generation: many objects that survive scavenges grow it. */
 function growYoungGeneration(): void {
