@@ -15,7 +15,7 @@ import { loadConfig } from '../src/config/load-config.js';
 import { createLogger } from '../src/logger.js';
 import { createApp } from '../src/app.js';
 import { clock } from './bench-clock.js';
-import { settleYoungGeneration } from '../src/startup/settle-young-generation.js';
+import { settleHeap } from '../src/startup/settle-heap.js';
 
 /** Messages a child sends to the parent. */
 export type ChildMessage =
@@ -149,7 +149,7 @@ async function runBot(): Promise<void> {
   const server = await app.listen(config.server.port, HOST);
   // As main.ts does once started, and measured as a bot is when traffic comes after its start:
   // with the young generation given back, which V8 grows again under the load.
-  await new Promise<boolean>((resolve) => settleYoungGeneration(resolve));
+  await new Promise<boolean>((resolve) => settleHeap(resolve));
   exitWithParent();
   const errors = knowledge.problems.filter((p) => p.severity === 'error').length;
   send({

@@ -6,7 +6,7 @@ import { CALLBACK_PATH } from './http/create-http-app.js';
 import { createApp } from './app.js';
 import { StartupError, checkKnowledgeFolders, listenError } from './startup/startup-error.js';
 import { probeRedis } from './startup/probe-redis.js';
-import { settleYoungGeneration } from './startup/settle-young-generation.js';
+import { settleHeap } from './startup/settle-heap.js';
 
 let config: Readonly<Config>;
 try {
@@ -100,7 +100,7 @@ try {
   if (!stopping) await app.watchKnowledge();
   if (!stopping) app.startScheduler();
   // Start-up is what grew the heap; let V8 see the quiet that follows it (about 30 MB of RSS).
-  if (!stopping) settleYoungGeneration();
+  if (!stopping) settleHeap();
 } catch (err) {
   // A signal during start-up closes the engine under a load in progress; the shutdown reports that.
   if (!stopping) throw err;

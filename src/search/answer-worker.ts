@@ -9,7 +9,7 @@ import { buildAnswerer, type SearchConfig } from './create-answerer.js';
 import { releaseWholeDictionary } from './create-tokenizer.js';
 import { analyseQuestion, type QuestionAnalysis } from './create-question-analyser.js';
 import { batchMessages } from './batch-messages.js';
-import { exposeGc } from '../shared/expose-gc.js';
+import { collectCompacting, exposeGc } from '../shared/expose-gc.js';
 
 /** From the server's thread, in batches (arrays). Every entry list is numbered by a generation, newest highest. */
 export type WorkerRequest =
@@ -103,7 +103,9 @@ function releaseWholeDictionarySoon(): void {
   releaseTimer = setTimeout(() => {
     if (buildsPending > 0) return;
     releaseWholeDictionary();
-    collectGarbage();
+    // The last collection of a build: compacting gives back now the half-empty pages that the
+    // build's temporaries leave (about 4 MB), rather than 8 s later.
+    collectCompacting(collectGarbage);
   }, WHOLE_DICTIONARY_KEPT_MS);
   releaseTimer.unref();
 }
