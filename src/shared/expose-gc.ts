@@ -1,12 +1,16 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
-/** V8's collection types as its gc() extension takes them. */
+/**
+ * What V8's gc() extension takes. Only a minor collection (a scavenge) is asked for that way: in
+ * Node 20's V8 an options object gets a scavenge whatever its type says, so a full collection is
+ * gc() without options.
+ */
 export interface GcOptions {
-  type: 'minor' | 'major';
+  type: 'minor';
 }
 
-/** V8's gc(): a full collection without options. */
+/** V8's gc(): a full collection without options, a scavenge with { type: 'minor' }. */
 export type CollectGarbage = (options?: GcOptions) => void;
 
 /**

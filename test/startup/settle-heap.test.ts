@@ -36,6 +36,17 @@ describe('settleHeap', () => {
     expect(settled).toBe(true);
     expect(youngGenerationMb()).toBeLessThanOrEqual(4);
   });
+
+  it('ends with a compacting collection, which gives back the half-empty pages start-up left', async () => {
+    const kept = halfEmptyOldPages();
+    gc();
+    gc();
+    const plain = oldSpace()?.space_size ?? 0;
+    await new Promise<boolean>((resolve) => settleHeap(resolve));
+    const settled = oldSpace()?.space_size ?? 0;
+    expect((plain - settled) / MB).toBeGreaterThanOrEqual(6);
+    expect(kept).toHaveLength(200_000);
+  });
 });
 
 describe('collectCompacting', () => {
