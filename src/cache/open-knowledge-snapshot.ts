@@ -6,10 +6,12 @@ import { fileURLToPath } from 'node:url';
 import writeFileAtomic from 'write-file-atomic';
 import type { FileResult, ImportCache, LoadOptions } from '../knowledge/load-knowledge.js';
 import type { SearchConfig, Segmented, SegmentCache } from '../search/create-answerer.js';
+import type { NarrowedDictionary } from '../search/create-tokenizer.js';
 
 /**
  * What the command line keeps between runs, so a question over the archive is answered in well
- * under a second: each file's import, by its bytes, and each entry's words, by its text. Nothing
+ * under a second: each file's import, by its bytes, each entry's words, by its text, and the
+ * narrowed dictionary made for all of them, by a digest of every text that was cut. Nothing
  * is trusted by a file's name or time: a file is read and hashed on every run, and a snapshot
  * made by other code (any source file or installed package differs) or other settings is
  * ignored. A snapshot is therefore never stale, only unused; what changed is imported and
@@ -22,7 +24,7 @@ export interface KnowledgeSnapshot {
   save(): Promise<void>;
 }
 
-const FORMAT = 1;
+const FORMAT = 2;
 /** Snapshots kept in the folder, the least recently used removed first (one per set of folders). */
 const MAX_SNAPSHOTS = 8;
 const PREFIX = 'knowledge-';
@@ -35,6 +37,8 @@ interface SnapshotFile {
   settings: string;
   files: Record<string, FileResult>;
   segments: Record<string, Segmented>;
+  /** The narrowed dictionary of the last build, by its key: a megabyte or two, so only one. */
+  dictionary?: { key: string; dictionary: NarrowedDictionary };
 }
 
 const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
@@ -55,6 +59,7 @@ export async function openKnowledgeSnapshot(options: {
   let changed = !previous;
   // validate and export segment nothing: the words of the last ask are kept for the next.
   let segmented = false;
+  let dictionary = previous?.dictionary;
 
   return {
     importCache: {
@@ -76,6 +81,11 @@ export async function openKnowledgeSnapshot(options: {
         changed = true;
         segments[key] = segmented;
       },
+      getDictionary: (key) => (dictionary?.key === key ? dictionary.dictionary : undefined),
+      setDictionary: (key, made) => {
+        changed = true;
+        dictionary = { key, dictionary: made };
+      },
     },
     async save() {
       if (!segmented && previous) Object.assign(segments, previous.segments);
@@ -87,7 +97,7 @@ export async function openKnowledgeSnapshot(options: {
         return;
       }
       await mkdir(cacheDir, { recursive: true });
-      const snapshot: SnapshotFile = { format: FORMAT, engine, settings, files, segments };
+      const snapshot: SnapshotFile = { format: FORMAT, engine, settings, files, segments, ...(dictionary ? { dictionary } : {}) };
       await writeFileAtomic(file, JSON.stringify(snapshot));
       await pruneSnapshots(cacheDir);
     },
@@ -99,6 +109,8 @@ async function readSnapshot(file: string, engine: string, settings: string): Pro
     const snapshot = JSON.parse(await readFile(file, 'utf8')) as Partial<SnapshotFile>;
     if (snapshot.format !== FORMAT || snapshot.engine !== engine || snapshot.settings !== settings) return undefined;
     if (typeof snapshot.files !== 'object' || typeof snapshot.segments !== 'object' || !snapshot.files || !snapshot.segments) return undefined;
+    const kept = snapshot.dictionary;
+    if (kept && !(typeof kept.key === 'string' && typeof kept.dictionary?.lines === 'string' && Array.isArray(kept.dictionary.added))) delete snapshot.dictionary;
     return snapshot as SnapshotFile;
   } catch {
     // Missing, or unreadable: built again.

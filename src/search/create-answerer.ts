@@ -4,7 +4,7 @@ import type { Entry, EventEntry, ReleaseEntry } from '../knowledge/entry.js';
 import { canonicalProject, projectNames, relatedProjects } from '../knowledge/projects.js';
 import { upcomingEvents } from '../knowledge/upcoming-events.js';
 import type { Answerer, AnswerResult, Match, MatchFeatures, Ranking } from './answer-types.js';
-import { createTokenizer, type Tokenizer } from './create-tokenizer.js';
+import { createNarrowedTokenizer, createTokenizer, type NarrowedDictionary, type Tokenizer } from './create-tokenizer.js';
 import { createTermIndex, type TermIndex } from './create-term-index.js';
 import { createTermCorrector } from './create-term-corrector.js';
 import { beyondRelease, detectForm, detectIntent, type QuestionForm } from './detect-intent.js';
@@ -107,6 +107,9 @@ export interface Segmented {
 export interface SegmentCache {
   get(key: string): Segmented | undefined;
   set(key: string, segmented: Segmented): void;
+  /** The narrowed dictionary made for a set of entries, by a digest of what was cut (see cutKnowledge). */
+  getDictionary(key: string): NarrowedDictionary | undefined;
+  setDictionary(key: string, dictionary: NarrowedDictionary): void;
 }
 
 export interface BuildOptions {
@@ -217,19 +220,33 @@ function* buildSteps(entries: readonly Entry[], config: SearchConfig, { segmentC
  * Everything the build cuts, on the whole dictionary, and the tokenizer that questions are cut
  * with, on the part of the dictionary the knowledge holds (FullTokenizer.narrow). Apart from the
  * engine's closures, so that none of them holds the whole dictionary, which must be free to go.
+ *
+ * With a cache that holds every entry's words and the narrowed dictionary made for them, the whole
+ * dictionary is not loaded at all: the narrowed one cuts every text below as the whole one did,
+ * since it was narrowed to those texts' words.
  */
 function* cutKnowledge(entries: readonly Entry[], config: SearchConfig, segmentCache: SegmentCache | undefined) {
-  const whole = createTokenizer(config.vocabulary);
+  const indexed = entries.filter((e) => e.kind !== 'event');
+  const cache = segmentCache && { cache: segmentCache, keyOf: new Map(indexed.map((e) => [e, segmentKey(e)])) };
+  // What was cut: every entry's text (by its key), the projects named by entries, and the vocabulary
+  // and code, which the cache's owner keys the whole cache by.
+  const dictionaryKey = cache && createHash('sha1').update(JSON.stringify([[...cache.keyOf.values()].sort(), [...new Set(indexed.map((e) => e.project ?? ''))].sort()])).digest('base64');
+  const kept = cache && dictionaryKey && [...cache.keyOf.values()].every((key) => cache.cache.get(key)) ? cache.cache.getDictionary(dictionaryKey) : undefined;
+  const whole = kept ? undefined : createTokenizer(config.vocabulary);
+  const cutter = whole ?? createNarrowedTokenizer(config.vocabulary, kept as NarrowedDictionary);
   const found = new Set<string>();
-  const collecting = collectingInto(whole, found);
+  const collecting = collectingInto(cutter, found);
   const vocabulary = readVocabulary(config.vocabulary, collecting);
-  const general = yield* buildIndex(entries.filter((e) => e.kind === 'faq' || e.kind === 'release'), whole, vocabulary, segmentCache, found);
-  const reading = yield* buildIndex(entries.filter((e) => e.kind === 'reading'), whole, vocabulary, segmentCache, found);
+  const general = yield* buildIndex(indexed.filter((e) => e.kind === 'faq' || e.kind === 'release'), cutter, vocabulary, cache, found);
+  const reading = yield* buildIndex(indexed.filter((e) => e.kind === 'reading'), cutter, vocabulary, cache, found);
   // A release's project as the question would name it: "rheakv 最新版本" is SOFAJRaft's.
   const releases = entries.filter((e): e is ReleaseEntry => e.kind === 'release');
   const projectOf = new Map(releases.map((r) => [r, projectTermOf(r.project, collecting, vocabulary)]));
   yield;
-  return { vocabulary, general, reading, projectOf, tokenizer: whole.narrow(found) };
+  if (!whole) return { vocabulary, general, reading, projectOf, tokenizer: cutter };
+  const { tokenizer, dictionary } = whole.narrow(found);
+  if (cache && dictionaryKey) cache.cache.setDictionary(dictionaryKey, dictionary);
+  return { vocabulary, general, reading, projectOf, tokenizer };
 }
 
 /** The same tokenizer, adding the dictionary words of every text it cuts to `found`. */
@@ -316,9 +333,20 @@ function segment(entry: Entry, tokenizer: Tokenizer): Segmented {
   };
 }
 
-function segmentCached(entry: Entry, tokenizer: Tokenizer, cache: SegmentCache): Segmented {
+/** What an entry's words are cached by: every text of it that segment() cuts. */
+function segmentKey(entry: Entry): string {
   const aliases = entry.kind === 'faq' ? entry.aliases : [];
-  const key = createHash('sha1').update(JSON.stringify([entry.kind, entry.title, aliases, entry.body])).digest('base64');
+  return createHash('sha1').update(JSON.stringify([entry.kind, entry.title, aliases, entry.body])).digest('base64');
+}
+
+/** A segment cache, with the key of each entry to be cut. */
+interface KeyedCache {
+  cache: SegmentCache;
+  keyOf: ReadonlyMap<Entry, string>;
+}
+
+function segmentCached(entry: Entry, tokenizer: Tokenizer, { cache, keyOf }: KeyedCache): Segmented {
+  const key = keyOf.get(entry) ?? segmentKey(entry);
   const cached = cache.get(key);
   if (cached) return cached;
   const segmented = segment(entry, tokenizer);
@@ -326,7 +354,7 @@ function segmentCached(entry: Entry, tokenizer: Tokenizer, cache: SegmentCache):
   return segmented;
 }
 
-function* buildIndex(entries: readonly Entry[], tokenizer: Tokenizer, vocabulary: SearchVocabulary, cache: SegmentCache | undefined, found: Set<string>): Generator<void, Index> {
+function* buildIndex(entries: readonly Entry[], tokenizer: Tokenizer, vocabulary: SearchVocabulary, cache: KeyedCache | undefined, found: Set<string>): Generator<void, Index> {
   const segmented: Segmented[] = [];
   // Each entry's words are collected by segment(), for the cache; everything else cut here, here.
   const collecting = collectingInto(tokenizer, found);

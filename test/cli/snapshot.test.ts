@@ -56,6 +56,20 @@ describe('the command line\'s knowledge snapshot', () => {
     expect(removed.out).toContain('Seata 支持 XA 模式吗');
   });
 
+  it('keeps the narrowed dictionary, and answers afresh when that part of it is unreadable', async () => {
+    const knowledge = tempKnowledge({ 'faq/multi-raft.md': faq('支持，第一版答案。') });
+    const dataDir = tempKnowledge({});
+    const first = await ask(knowledge, dataDir);
+    const file = snapshotFile(dataDir);
+    const snapshot = JSON.parse(readFileSync(file, 'utf8')) as { dictionary?: { key: string; dictionary: { lines: unknown } } };
+    expect(snapshot.dictionary?.dictionary.lines).toEqual(expect.any(String));
+    writeFileSync(file, JSON.stringify({ ...snapshot, dictionary: { ...snapshot.dictionary, dictionary: { lines: 42 } } }));
+    const again = await ask(knowledge, dataDir);
+    expect(again).toEqual(first);
+    // Made again and kept.
+    expect((JSON.parse(readFileSync(file, 'utf8')) as typeof snapshot).dictionary?.dictionary.lines).toEqual(expect.any(String));
+  });
+
   it('is not used by other settings', async () => {
     const knowledge = tempKnowledge({ 'faq/multi-raft.md': faq('支持，第一版答案。') });
     const dataDir = tempKnowledge({});
