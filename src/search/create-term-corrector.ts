@@ -1,5 +1,5 @@
 import Fuse from 'fuse.js';
-import { pinyin } from 'pinyin-pro';
+import { HAN_OTHER_SOUNDS, HAN_SOUNDS } from './han-sounds.js';
 
 export interface TermCorrector {
   /** The known word a misspelt or mistyped one most likely meant, or undefined. */
@@ -12,14 +12,44 @@ const MAX_LENGTH_GAP = 2;
 const CACHE_LIMIT = 10_000;
 const HAN_WORD = /^\p{Script=Han}{2,6}$/u;
 
-const toPinyin = (word: string) => pinyin(word, { toneType: 'none', type: 'array', v: true }).join('');
+// A word's sounds are its characters' toneless pinyin, read one character at a time, a
+// polyphone in each of its readings (重试: zhongshi, chongshi), the most common first. A known
+// word is found by any of its sounds, a question's word by its most common one. Read from a
+// table of pinyin-pro's readings (scripts/make-han-sounds.ts): the library itself holds 9 MB of
+// the answering worker's heap for the readings of whole phrases.
+const MAX_SOUNDS = 8;
+// By code point: a string per character would cost a megabyte of the worker's heap.
+let commonReading: Map<number, string> | undefined;
+let otherReadings: Map<number, string[]> | undefined;
+function soundsOf(word: string): string[] {
+  if (!commonReading || !otherReadings) {
+    commonReading = new Map();
+    otherReadings = new Map();
+    for (const [sound, characters] of Object.entries(HAN_SOUNDS)) for (const character of characters) commonReading.set(character.codePointAt(0) as number, sound);
+    for (const [sound, characters] of Object.entries(HAN_OTHER_SOUNDS)) {
+      for (const character of characters) {
+        const code = character.codePointAt(0) as number;
+        (otherReadings.get(code) ?? otherReadings.set(code, []).get(code))?.push(sound);
+      }
+    }
+  }
+  let sounds = [''];
+  for (const character of word) {
+    const code = character.codePointAt(0) as number;
+    const common = commonReading.get(code) ?? character;
+    const others = otherReadings.get(code);
+    sounds = others ? sounds.flatMap((sound) => [sound + common, ...others.map((other) => sound + other)]).slice(0, MAX_SOUNDS) : sounds.map((sound) => sound + common);
+  }
+  return sounds;
+}
 
 /**
  * Maps words the index has never seen to words it has: English identifiers by fuzzy matching
  * (fuse.js: `listner` → `listener`), Chinese words by sound (pinyin input slips: 彩样 → 采样,
- * 一至 → 一致), which is how most Chinese typos are made.
+ * 一至 → 一致), which is how most Chinese typos are made, unless both are words of the
+ * segmenter's dictionary (`isDictionaryWord`).
  */
-export function createTermCorrector(vocabulary: readonly string[]): TermCorrector {
+export function createTermCorrector(vocabulary: readonly string[], isDictionaryWord: (word: string) => boolean): TermCorrector {
   // Candidates share the first letter (typos there are rare) and nearly the length, so fuse.js
   // scores a few dozen words instead of thousands.
   const byInitial = new Map<string, string[]>();
@@ -35,15 +65,22 @@ export function createTermCorrector(vocabulary: readonly string[]): TermCorrecto
   let bySound: Map<string, string> | undefined;
   const soundsLike = (term: string): string | undefined => {
     if (!bySound) {
-      bySound = new Map();
-      for (const word of hanWords ?? []) {
-        const sound = toPinyin(word);
-        // Several words may share a sound; the first indexed wins.
-        if (!bySound.has(sound)) bySound.set(sound, word);
+      const map = new Map<string, string>();
+      // Several words may share a sound: a word's most common reading first, then the first indexed.
+      const words = hanWords ?? [];
+      const sounds = words.map(soundsOf);
+      for (let k = 0; k < MAX_SOUNDS; k++) {
+        words.forEach((word, i) => {
+          const sound = sounds[i]?.[k];
+          if (sound !== undefined && !map.has(sound)) map.set(sound, word);
+        });
       }
+      bySound = map;
       hanWords = undefined;
     }
-    return bySound.get(toPinyin(term));
+    // The question's word in its common reading only: a match through two rare readings (哪查 and
+    // 能查 as naicha) is no slip of the input method.
+    return bySound.get(soundsOf(term)[0] ?? '');
   };
   const cache = new Map<string, string | undefined>();
 
@@ -53,9 +90,16 @@ export function createTermCorrector(vocabulary: readonly string[]): TermCorrecto
     const fuse = new Fuse(candidates, { includeScore: true, threshold: 0.4, ignoreLocation: true });
     return fuse.search(term, { limit: 1 })[0]?.item;
   };
+  const correctHan = (term: string): string | undefined => {
+    const word = soundsLike(term);
+    // A slip of the input method makes a word that is none, in the question (彩样 for 采样) or in
+    // the knowledge (配知 for 配置). Two real words that sound alike (关机, 关系; 同事, 同时) are
+    // each what was meant.
+    return word !== undefined && isDictionaryWord(term) && isDictionaryWord(word) ? undefined : word;
+  };
   const correct = (term: string): string | undefined => {
     if (cache.has(term)) return cache.get(term);
-    const corrected = ASCII_WORD.test(term) ? correctAscii(term) : HAN_WORD.test(term) ? soundsLike(term) : undefined;
+    const corrected = ASCII_WORD.test(term) ? correctAscii(term) : HAN_WORD.test(term) ? correctHan(term) : undefined;
     if (cache.size >= CACHE_LIMIT) cache.clear();
     cache.set(term, corrected);
     return corrected;
