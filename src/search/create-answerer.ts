@@ -127,7 +127,7 @@ function* buildSteps(entries: readonly Entry[], config: SearchConfig, { segmentC
   yield;
   // The English spellings the vocabulary folds (transaction → 事务) are words a typo may mean too:
   // "trasaction" is corrected to "transaction", which is read as 事务.
-  const corrector = createTermCorrector([...general.terms.vocabulary(), ...tokenizer.foldedWords.filter((w) => /^[a-z]+$/.test(w))], tokenizer.isDictionaryWord);
+  const corrector = createTermCorrector([...general.terms.vocabulary(), ...tokenizer.foldedWords.filter((w) => /^[a-z]+$/.test(w))]);
   // A word the configured vocabulary knows is never a typo, even when no entry holds it: "SQL Server"
   // is a database the knowledge does not mention, not a misspelt "seata-server".
   const vocabularyWords = new Set([

@@ -46,10 +46,9 @@ function soundsOf(word: string): string[] {
 /**
  * Maps words the index has never seen to words it has: English identifiers by fuzzy matching
  * (fuse.js: `listner` → `listener`), Chinese words by sound (pinyin input slips: 彩样 → 采样,
- * 一至 → 一致), which is how most Chinese typos are made, unless both are words of the
- * segmenter's dictionary (`isDictionaryWord`).
+ * 一至 → 一致), which is how most Chinese typos are made.
  */
-export function createTermCorrector(vocabulary: readonly string[], isDictionaryWord: (word: string) => boolean): TermCorrector {
+export function createTermCorrector(vocabulary: readonly string[]): TermCorrector {
   // Candidates share the first letter (typos there are rare) and nearly the length, so fuse.js
   // scores a few dozen words instead of thousands.
   const byInitial = new Map<string, string[]>();
@@ -90,16 +89,9 @@ export function createTermCorrector(vocabulary: readonly string[], isDictionaryW
     const fuse = new Fuse(candidates, { includeScore: true, threshold: 0.4, ignoreLocation: true });
     return fuse.search(term, { limit: 1 })[0]?.item;
   };
-  const correctHan = (term: string): string | undefined => {
-    const word = soundsLike(term);
-    // A slip of the input method makes a word that is none, in the question (彩样 for 采样) or in
-    // the knowledge (配知 for 配置). Two real words that sound alike (关机, 关系; 同事, 同时) are
-    // each what was meant.
-    return word !== undefined && isDictionaryWord(term) && isDictionaryWord(word) ? undefined : word;
-  };
   const correct = (term: string): string | undefined => {
     if (cache.has(term)) return cache.get(term);
-    const corrected = ASCII_WORD.test(term) ? correctAscii(term) : HAN_WORD.test(term) ? correctHan(term) : undefined;
+    const corrected = ASCII_WORD.test(term) ? correctAscii(term) : HAN_WORD.test(term) ? soundsLike(term) : undefined;
     if (cache.size >= CACHE_LIMIT) cache.clear();
     cache.set(term, corrected);
     return corrected;

@@ -39,8 +39,6 @@ export interface Tokenizer {
   canonical: (word: string) => string;
   /** The single-word spellings that `canonical` folds into another word ("transaction" → 事务), normalised. */
   foldedWords: readonly string[];
-  /** Whether the segmenter's dictionary has the word (a normalised one): a word it has is no typo. */
-  isDictionaryWord: (word: string) => boolean;
 }
 
 /** The tokenizer the knowledge is cut with, on the segmenter's whole dictionary. */
@@ -295,6 +293,5 @@ function tokenizerOn(segmenter: Jieba, { canonical, foldPhrases, foldedWords }: 
     if (found) for (const word of segmenter.cutAll(chinese)) if (word.length > 1) found.add(word);
     return out;
   };
-  const isDictionaryWord = (word: string) => segmenter.cutAll(word).includes(word);
-  return { tokenize: (text, found) => tokenizeNormalized(normalizeText(text), found), tokenizeNormalized, canonical, foldedWords, isDictionaryWord };
+  return { tokenize: (text, found) => tokenizeNormalized(normalizeText(text), found), tokenizeNormalized, canonical, foldedWords };
 }
