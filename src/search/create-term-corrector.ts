@@ -19,26 +19,39 @@ const HAN_WORD = /^\p{Script=Han}{2,6}$/u;
 // the answering worker's heap for the readings of whole phrases.
 const MAX_SOUNDS = 8;
 // By code point: a string per character would cost a megabyte of the worker's heap.
-let commonReading: Map<number, string> | undefined;
-let otherReadings: Map<number, string[]> | undefined;
-function soundsOf(word: string): string[] {
-  if (!commonReading || !otherReadings) {
-    commonReading = new Map();
-    otherReadings = new Map();
-    for (const [sound, characters] of Object.entries(HAN_SOUNDS)) for (const character of characters) commonReading.set(character.codePointAt(0) as number, sound);
+let readings: { common: Map<number, string>; other: Map<number, string[]> } | undefined;
+function readingsByCode() {
+  if (!readings) {
+    readings = { common: new Map(), other: new Map() };
+    for (const [sound, characters] of Object.entries(HAN_SOUNDS)) for (const character of characters) readings.common.set(character.codePointAt(0) as number, sound);
     for (const [sound, characters] of Object.entries(HAN_OTHER_SOUNDS)) {
       for (const character of characters) {
         const code = character.codePointAt(0) as number;
-        (otherReadings.get(code) ?? otherReadings.set(code, []).get(code))?.push(sound);
+        const list = readings.other.get(code);
+        if (list) list.push(sound);
+        else readings.other.set(code, [sound]);
       }
     }
   }
+  return readings;
+}
+
+/** A word in each character's common reading. */
+function commonSoundOf(word: string): string {
+  const { common } = readingsByCode();
+  let sound = '';
+  for (const character of word) sound += common.get(character.codePointAt(0) as number) ?? character;
+  return sound;
+}
+
+/** A word in every combination of its characters' readings, the common ones first; at most MAX_SOUNDS. */
+function soundsOf(word: string): string[] {
+  const { common, other } = readingsByCode();
   let sounds = [''];
   for (const character of word) {
     const code = character.codePointAt(0) as number;
-    const common = commonReading.get(code) ?? character;
-    const others = otherReadings.get(code);
-    sounds = others ? sounds.flatMap((sound) => [sound + common, ...others.map((other) => sound + other)]).slice(0, MAX_SOUNDS) : sounds.map((sound) => sound + common);
+    const readingsOfCharacter = [common.get(code) ?? character, ...(other.get(code) ?? [])];
+    sounds = sounds.flatMap((sound) => readingsOfCharacter.map((reading) => sound + reading)).slice(0, MAX_SOUNDS);
   }
   return sounds;
 }
@@ -79,7 +92,7 @@ export function createTermCorrector(vocabulary: readonly string[]): TermCorrecto
     }
     // The question's word in its common reading only: a match through two rare readings (哪查 and
     // 能查 as naicha) is no slip of the input method.
-    return bySound.get(soundsOf(term)[0] ?? '');
+    return bySound.get(commonSoundOf(term));
   };
   const cache = new Map<string, string | undefined>();
 

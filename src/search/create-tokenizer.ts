@@ -106,6 +106,9 @@ export function releaseWholeDictionary(): void {
   whole = undefined;
 }
 
+/** Whether this process holds the whole dictionary now (what a build from a full cache never loads). */
+export const holdsWholeDictionary = (): boolean => whole !== undefined;
+
 // The frequency of the words left out, under a word no text can hold (jieba looks words up only in
 // runs of Han characters, letters and digits), so the dictionary's total, which every word's
 // probability is divided by, stays the same.

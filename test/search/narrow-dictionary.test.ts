@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.js';
 import { createAnswerer, type Segmented, type SegmentCache } from '../../src/search/create-answerer.js';
-import { createNarrowedTokenizer, createTokenizer, releaseWholeDictionary, type NarrowedDictionary } from '../../src/search/create-tokenizer.js';
+import { createNarrowedTokenizer, createTokenizer, holdsWholeDictionary, releaseWholeDictionary, type NarrowedDictionary } from '../../src/search/create-tokenizer.js';
 import { loadFixture } from '../helpers/knowledge-fixture.js';
 
 // The project's own vocabulary: its hundreds of community words weigh on how jieba cuts, which is
@@ -119,6 +119,19 @@ describe('a build from a cache', () => {
     for (const question of ['jraft 支持 multi raft 吗', 'SOFARPC 5.7.6 更新了什么', 'Seata 全局锁是行锁吗']) {
       expect(second.ask(question, new Date(0))).toEqual(first.ask(question, new Date(0)));
     }
+  });
+
+  it('does not load the whole dictionary when every entry and the narrowed dictionary are cached', async () => {
+    const { config, entries } = await loadFixture();
+    const { cache } = memoryCache();
+    const first = createAnswerer(entries, config, { segmentCache: cache, warmUp: false });
+    releaseWholeDictionary();
+    const second = createAnswerer(entries, config, { segmentCache: cache, warmUp: false });
+    expect(holdsWholeDictionary()).toBe(false);
+    expect(second.ask('jraft 支持 multi raft 吗', new Date(0))).toEqual(first.ask('jraft 支持 multi raft 吗', new Date(0)));
+    // One entry changed: its words are cut on the whole dictionary again.
+    createAnswerer(entries.map((e) => (e.kind === 'faq' ? { ...e, body: `${e.body} 又及` } : e)), config, { segmentCache: cache, warmUp: false });
+    expect(holdsWholeDictionary()).toBe(true);
   });
 
   it('does not use a kept dictionary once any entry or its project changed', async () => {
