@@ -67,7 +67,8 @@ describe.each(STORES)('Stream mode with the %s store (%i instance(s))', (store, 
 
 // Groups subscribed from the chat, posted to by the app robot. No msgUuid there: a timeout is not
 // resent (the fake posts before it answers late), a 500 is; a kill mid-request leaves the post
-// "attempted", recorded unconfirmed by the next start rather than sent twice.
+// "attempted", recorded unconfirmed by the next start rather than sent twice. A kill just before
+// the request left loses the post, recorded so: lost counts only a post neither shown nor recorded.
 const APP_FAULTS: Array<[string, FakeBehaviour[]]> = [
   ['HTTP 500s (app robot)', Array.from({ length: 4 }, () => ({ status: 500 }))],
   ['timeouts (app robot)', Array.from({ length: 3 }, () => ({ delayMs: 1000 }))],

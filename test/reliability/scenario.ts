@@ -138,15 +138,27 @@ export async function killAndRestart(options: {
   // App robot: a post a kill left "attempted" is recorded unconfirmed and never resent, so the wait
   // also ends once every post has its record, whatever it says.
   const posts = toApp ? (options.store === 'redis' ? createRedisStateStore({ url: options.redisUrl ?? '', keyPrefix, dedupeRetentionMs: 1, logger: createLogger('silent') }) : createFileStateStore({ dataDir, dedupeRetentionMs: 1, logger: createLogger('silent') })) : undefined;
-  const recorded = async () => (posts ? Object.values((await posts.posts.load()).log).filter((r) => r.group === `chat:${APP_ROBOT.openConversationId}`) : []);
+  const recorded = async () => (posts ? Object.entries((await posts.posts.load()).log).filter(([, r]) => r.group === `chat:${APP_ROBOT.openConversationId}`) : []);
   const allRecorded = async () => (await recorded()).length >= options.events;
   while (countPosts(fake, options.events, destination).delivered < options.events && !(await allRecorded()) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
-  const unconfirmed = (await recorded()).filter((r) => r.outcome === 'unconfirmed').length;
+  const unconfirmedKeys = (await recorded()).filter(([, r]) => r.outcome === 'unconfirmed').map(([key]) => key);
   await posts?.close();
   // Time for a duplicate to show, were there one.
   await new Promise((resolve) => setTimeout(resolve, 500));
   await kill(last);
-  const row: Row = { fault: `kill -9 during sends${toApp ? ` (app robot; ${unconfirmed} recorded unconfirmed)` : ''}`, store: options.store, instances: 1, injected: options.kills, ...countPosts(fake, options.events, destination) };
+  const counted = countPosts(fake, options.events, destination);
+  let fault = 'kill -9 during sends';
+  if (toApp) {
+    // At most once: a kill after "attempted" is on disk and before the request left loses the post,
+    // which the next start records unconfirmed (and logs as an error) instead of risking a second
+    // copy. A post is lost only when it is neither in the chat nor recorded so.
+    const shown = fake.delivered().filter((r) => r.path === APP_SEND_PATH).map((r) => String((r.json as { msgParam?: string }).msgParam ?? ''));
+    const undelivered = Array.from({ length: options.events }, (_, i) => i).filter((i) => !shown.some((text) => new RegExp(`kill 直播 ${i}(?!\\d)`).test(text)));
+    const reported = undelivered.filter((i) => unconfirmedKeys.some((key) => new RegExp(`kill-${i}(?!\\d)`).test(key)));
+    counted.lost = undelivered.length - reported.length;
+    fault += ` (app robot; ${unconfirmedKeys.length} recorded unconfirmed, ${reported.length} of them not in the chat)`;
+  }
+  const row: Row = { fault, store: options.store, instances: 1, injected: options.kills, ...counted };
   if (fake.rateLimitViolations().length > 0) row.fault += ` (${fake.rateLimitViolations().length} over the rate limit!)`;
   await fake.close();
   return row;
