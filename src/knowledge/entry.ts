@@ -51,6 +51,11 @@ interface EntryBase {
 export interface FaqEntry extends EntryBase {
   kind: 'faq';
   aliases: string[];
+  /**
+   * Archived follow-ups only: the question asked just before in the same asker's exchange, which
+   * a follow-up ("那当集群规模比较大的时候呢？") leaves unsaid.
+   */
+  follows?: string;
 }
 
 export interface ReleaseEntry extends EntryBase {

@@ -93,6 +93,8 @@ export interface Segmented {
   body: string[];
   /** What its question says before it asks (splitAsked). */
   context: string[];
+  /** An archived follow-up's previous question (FaqEntry.follows); empty for every other entry. */
+  follows: string[];
   contentKey: string;
   /** questionKey of its question (or title), then of each alias. */
   questionKeys: number[];
@@ -323,6 +325,7 @@ function segment(entry: Entry, tokenizer: Tokenizer): Segmented {
     aliases: aliases.map((a) => tokenizer.tokenize(a, found)),
     body: tokenizer.tokenizeNormalized(body, found),
     context: context === '' ? [] : tokenizer.tokenizeNormalized(context, found),
+    follows: entry.kind === 'faq' && entry.follows ? tokenizer.tokenize(entry.follows, found) : [],
     // A digest of the folded question and answer, not the text itself: the keys of a large
     // knowledge base would otherwise hold a second copy of every answer.
     contentKey: createHash('sha1')
@@ -336,7 +339,8 @@ function segment(entry: Entry, tokenizer: Tokenizer): Segmented {
 /** What an entry's words are cached by: every text of it that segment() cuts. */
 function segmentKey(entry: Entry): string {
   const aliases = entry.kind === 'faq' ? entry.aliases : [];
-  return createHash('sha1').update(JSON.stringify([entry.kind, entry.title, aliases, entry.body])).digest('base64');
+  const follows = entry.kind === 'faq' ? (entry.follows ?? '') : '';
+  return createHash('sha1').update(JSON.stringify([entry.kind, entry.title, aliases, entry.body, follows])).digest('base64');
 }
 
 /** A segment cache, with the key of each entry to be cut. */
@@ -367,10 +371,10 @@ function* buildIndex(entries: readonly Entry[], tokenizer: Tokenizer, vocabulary
   // Cached segmentations are shared: a document with a typo gets new word lists, never edited ones.
   const typos = findTypos(segmented.map((d) => [d.title, ...d.aliases, d.context, d.body]));
   const docs = typos.size === 0 ? segmented : segmented.map((d) => {
-    const [title, context, body] = [foldTypos(d.title, typos), foldTypos(d.context, typos), foldTypos(d.body, typos)];
+    const [title, context, follows, body] = [foldTypos(d.title, typos), foldTypos(d.context, typos), foldTypos(d.follows, typos), foldTypos(d.body, typos)];
     const aliases = d.aliases.map((a) => foldTypos(a, typos));
-    const same = title === d.title && context === d.context && body === d.body && aliases.every((a, i) => a === d.aliases[i]);
-    return same ? d : { ...d, title, aliases, context, body };
+    const same = title === d.title && context === d.context && follows === d.follows && body === d.body && aliases.every((a, i) => a === d.aliases[i]);
+    return same ? d : { ...d, title, aliases, context, follows, body };
   });
   // An entry is about its own project and every project it names: an answer filed under SOFABoot
   // that explains SOFARPC's registration is about both.
@@ -649,7 +653,7 @@ function selectSearchTerms(terms: readonly string[], index: TermIndex, generic: 
  */
 // bias, questionCoverage, titleCoverage, lead, log(1 + matchedInformation), specificCoverage,
 // missingInformation, questionInTitle, relativeScore, projectMatch, release, versionMatch.
-const WEIGHTS = [-6.83, 0.88, 2.21, 1.97, 3.02, 0.7, -0.06, 0.46, 1.82, -0.03, 1.46, 1.54];
+const WEIGHTS = [-6.82, 0.96, 2.19, 1.8, 3.02, 0.57, -0.11, 0.83, 1.79, 0.08, 1.99, 1.81];
 function confidence(f: MatchFeatures): number {
   const x = [1, f.questionCoverage, f.titleCoverage, f.lead, Math.log1p(f.matchedInformation), f.specificCoverage, f.missingInformation, f.questionInTitle, f.relativeScore, f.projectMatch ? 1 : 0, f.release ? 1 : 0, f.versionMatch ? 1 : 0];
   const z = x.reduce((sum, v, i) => sum + v * (WEIGHTS[i] ?? 0), 0);

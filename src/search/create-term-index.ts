@@ -8,6 +8,8 @@ export interface IndexedFields {
   body: readonly string[];
   /** What a question says before it asks (see splitAsked): none when absent. */
   context?: readonly string[];
+  /** An archived follow-up's previous question: none when absent. */
+  follows?: readonly string[];
 }
 
 export interface Scored {
@@ -57,11 +59,14 @@ const B = 0.7;
 const DELTA = 0.5;
 // A question's context weighs as its answer does: "…设置为 false（有死锁风险）。请问……" is about
 // deadlocks, not about every setting it quotes first. It is still the question's for the coverage
-// features (inTitle, phrasings).
+// features (inTitle, phrasings). An archived follow-up ("那当集群规模比较大的时候呢？") is about what
+// was asked before it, which it leaves unsaid: those words count for coverage and barely for
+// BM25, so the follow-up is found by its own words, and the earlier question by its own.
 const FIELD_BOOSTS = [
   ['title', 3],
   ['aliases', 3],
   ['context', 1],
+  ['follows', 0.1],
   ['body', 1],
 ] as const;
 
@@ -182,7 +187,7 @@ function buildPostings(docs: readonly IndexedFields[]) {
     for (const list of words) for (const id of new Set(list.map(idOf))) df.set(id, (df.get(id) ?? 0) + 1);
     return { lengths, average: Math.max(1, lengths.reduce((a, b) => a + b, 0) / Math.max(1, count)), df };
   };
-  const fields = { title: fieldStats('title'), aliases: fieldStats('aliases'), context: fieldStats('context'), body: fieldStats('body') };
+  const fields = { title: fieldStats('title'), aliases: fieldStats('aliases'), context: fieldStats('context'), follows: fieldStats('follows'), body: fieldStats('body') };
 
   // Per entry, its terms (sorted) and, in the same order, their precomputed weights.
   const entryTerms = packer();

@@ -166,6 +166,10 @@ describe('2020 post: numbered askers, follow-ups, a mislabelled section', () => 
     expect(qa.map((e) => e.project)).toEqual(['Seata', 'Seata', 'Seata', 'SOFARPC']);
   });
 
+  it("gives a follow-up the question asked just before it in the same asker's block, and no other entry", () => {
+    expect(qa.map((e) => e.follows)).toEqual([undefined, 'Saga 状态机的 json 可以热更新吗？', '重新注册后旧版本的实例会怎样？', undefined]);
+  });
+
   it('reads a "每周读者问答提炼" heading over a list of articles as reading', () => {
     expect(readings(entries).map((e) => [e.title, e.url, e.source.line])).toEqual([
       ['Saga 模式实践 | 用户说', 'https://www.sofastack.tech/blog/saga-demo/', 45],

@@ -220,9 +220,11 @@ function withBlockProjects(items: { pair: QaPair; faq: Draft<FaqEntry> }[]): Dra
   for (const { pair, faq } of items) {
     if (faq.project && !blockProject.has(pair.block)) blockProject.set(pair.block, faq.project);
   }
-  return items.map(({ pair, faq }) => {
+  return items.map(({ pair, faq }, i) => {
     const project = faq.project ?? blockProject.get(pair.block);
-    return project ? { ...faq, project } : faq;
+    const before = items[i - 1];
+    const follows = before?.pair.block === pair.block ? before.faq.title : undefined;
+    return { ...faq, ...(project ? { project } : {}), ...(follows ? { follows } : {}) };
   });
 }
 
