@@ -343,14 +343,14 @@ function segmentKey(entry: Entry): string {
   return createHash('sha1').update(JSON.stringify([entry.kind, entry.title, aliases, entry.body, follows])).digest('base64');
 }
 
-/** A segment cache, with the key of each entry to be cut. */
+/** A segment cache, with the key of every entry cutKnowledge indexes. */
 interface KeyedCache {
   cache: SegmentCache;
   keyOf: ReadonlyMap<Entry, string>;
 }
 
 function segmentCached(entry: Entry, tokenizer: Tokenizer, { cache, keyOf }: KeyedCache): Segmented {
-  const key = keyOf.get(entry) ?? segmentKey(entry);
+  const key = keyOf.get(entry) as string;
   const cached = cache.get(key);
   if (cached) return cached;
   const segmented = segment(entry, tokenizer);

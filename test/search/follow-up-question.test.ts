@@ -3,7 +3,7 @@
 // covers, and barely for the search score. The knowledge is written for these tests.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Answerer } from '../../src/search/answer-types.js';
-import { loadFixture } from '../helpers/knowledge-fixture.js';
+import { FIXTURE_NOW as now, loadFixture } from '../helpers/knowledge-fixture.js';
 
 const POST = `---
 title: "SOFA Weekly | 每周精选"
@@ -33,7 +33,6 @@ const FILES: Record<string, string> = {
 };
 
 let answerer: Answerer;
-const now = new Date('2024-05-20T12:00:00+08:00');
 beforeAll(async () => {
   ({ answerer } = await loadFixture(FILES));
 });

@@ -192,7 +192,7 @@ export function parseQaSection(section: Section, context: PostContext): { pairs:
   if (state === 'idle') notes.drop(pending);
 
   const faqs = pairs.map(toFaq);
-  return { pairs: withBlockProjects(pairs.map((pair, i) => ({ pair, faq: withFollowUp(faqs[i] as Draft<FaqEntry>, pair.block === pairs[i + 1]?.block ? faqs[i + 1] : undefined) }))), notes: notes.drafts() };
+  return { pairs: withBlockContext(pairs.map((pair, i) => ({ pair, faq: withFollowUp(faqs[i] as Draft<FaqEntry>, pair.block === pairs[i + 1]?.block ? faqs[i + 1] : undefined) }))), notes: notes.drafts() };
 }
 
 // An answer this short that ends with a question mark asks the asker back ("你的 Service 是用
@@ -214,8 +214,11 @@ function looksAsked(question: Line[]): boolean {
   return question.some((l) => !l.code && l.text.trim().startsWith('>')) || /[？?]/.test(cleanText(question));
 }
 
-/** Follow-ups rarely repeat the project name: pairs of one block without a project take the block's. */
-function withBlockProjects(items: { pair: QaPair; faq: Draft<FaqEntry> }[]): Draft<FaqEntry>[] {
+/**
+ * Follow-ups rarely repeat the project name or what was asked: pairs of one block without a
+ * project take the block's, and each later pair keeps the question asked just before it (`follows`).
+ */
+function withBlockContext(items: { pair: QaPair; faq: Draft<FaqEntry> }[]): Draft<FaqEntry>[] {
   const blockProject = new Map<number, string>();
   for (const { pair, faq } of items) {
     if (faq.project && !blockProject.has(pair.block)) blockProject.set(pair.block, faq.project);
